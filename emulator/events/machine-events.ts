@@ -1,0 +1,129 @@
+/**
+ * Machine events: what the emulator reports about the guest. One typed
+ * record per event; the CLI's --trace, its --json summary and the debugger's
+ * event breakpoints are all views of this stream. Subsystems add their kinds
+ * to MachineEvent below.
+ */
+import type { VirtualNanoseconds } from '../time/virtual-clock';
+
+interface EventBase {
+  /** Virtual time of the event. */
+  time: VirtualNanoseconds;
+  /** vCPU index the event belongs to, or undefined for machine-wide events. */
+  cpu: number | undefined;
+}
+
+/** Which trace class (--trace ipi,modes,exceptions,...) an event belongs to. */
+export type TraceClass = 'ipi' | 'modes' | 'exceptions' | 'io' | 'memory' | 'boot' | 'paravirt' | 'run';
+
+export interface UnbackedAccessEvent extends EventBase {
+  kind: 'unbacked-access';
+  address: number;
+  size: number;
+  write: boolean;
+}
+
+export interface DebugExitEvent extends EventBase {
+  kind: 'debug-exit';
+  value: number;
+}
+
+export interface ModeSwitchEvent extends EventBase {
+  kind: 'mode-switch';
+  /** The control register that changed, e.g. "cr0". */
+  register: string;
+  oldValue: number;
+  newValue: number;
+  /** Human-readable description, e.g. "CR0.PE 0→1: protected mode". */
+  description: string;
+}
+
+export interface ExceptionEvent extends EventBase {
+  kind: 'exception';
+  vector: number;
+  errorCode: number | undefined;
+  eip: number;
+  description: string;
+}
+
+export interface TripleFaultEvent extends EventBase {
+  kind: 'triple-fault';
+  description: string;
+}
+
+export interface InvalidOpcodeEvent extends EventBase {
+  kind: 'invalid-opcode';
+  linearAddress: number;
+  bytes: number[];
+}
+
+export interface ResetEvent extends EventBase {
+  kind: 'reset';
+  description: string;
+}
+
+/** A free-form note from a subsystem that has no typed kind yet (boot-protocol choice, firmware). */
+export interface NoteEvent extends EventBase {
+  kind: 'note';
+  traceClass: TraceClass;
+  message: string;
+}
+
+export type MachineEvent =
+  | UnbackedAccessEvent
+  | DebugExitEvent
+  | ModeSwitchEvent
+  | ExceptionEvent
+  | TripleFaultEvent
+  | InvalidOpcodeEvent
+  | ResetEvent
+  | NoteEvent;
+
+export type MachineEventKind = MachineEvent['kind'];
+
+/** Distributive Omit, so each union member keeps its own fields. */
+export type EventDetails<E> = E extends MachineEvent ? Omit<E, 'time'> : never;
+
+export type MachineEventListener = (event: MachineEvent) => void;
+
+export class MachineEventBus {
+  private readonly listeners: MachineEventListener[] = [];
+
+  constructor(private readonly now: () => VirtualNanoseconds) {}
+
+  subscribe(listener: MachineEventListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners.splice(index, 1);
+    };
+  }
+
+  emit(details: EventDetails<MachineEvent>): void {
+    const event = { ...details, time: this.now() } as MachineEvent;
+    for (const listener of this.listeners) listener(event);
+  }
+
+  get hasListeners(): boolean {
+    return this.listeners.length > 0;
+  }
+}
+
+/** Which --trace class an event is printed under. */
+export function traceClassOf(event: MachineEvent): TraceClass {
+  switch (event.kind) {
+    case 'mode-switch':
+      return 'modes';
+    case 'exception':
+    case 'triple-fault':
+    case 'invalid-opcode':
+      return 'exceptions';
+    case 'unbacked-access':
+      return 'memory';
+    case 'debug-exit':
+    case 'reset':
+      return 'run';
+    case 'note':
+      return event.traceClass;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Deterministic SMP scheduling: vCPUs run in round-robin quanta of virtual
+ * time. In each round every runnable vCPU gets a slice of at most `quantum`
+ * instructions; the seed shortens slices pseudo-randomly (by up to a quarter)
+ * so that different seeds give different, but reproducible, interleavings.
+ * Then virtual time moves on by one quantum and due timers fire. When no vCPU
+ * can run, time jumps straight to the next timer deadline instead of spinning.
+ */
+import type { SchedulableCpu } from '../cpu/platform-interface';
+import type { VirtualClock } from '../time/virtual-clock';
+import { NS_PER_INSTRUCTION } from '../time/virtual-clock';
+import { SeededRandom } from './seeded-random';
+
+export interface SchedulerOptions {
+  /** Instructions per vCPU per round. Small enough that SMP races show up. */
+  quantum: number;
+  seed: number;
+}
+
+export const DEFAULT_QUANTUM = 200;
+export const DEFAULT_SEED = 1;
+
+/** One slice as it happened; the sequence of these is the interleaving. */
+export interface SliceRecord {
+  round: number;
+  cpu: number;
+  budget: number;
+  retired: number;
+}
+
+export type RoundResult =
+  | { kind: 'ran'; retired: number }
+  /** Nobody could run; time jumped to the next timer deadline. */
+  | { kind: 'idle-advanced' }
+  /** Nobody can run and no timer will ever fire. */
+  | { kind: 'idle-forever' };
+
+export class Scheduler {
+  private readonly random: SeededRandom;
+  private round = 0;
+  /** When set, every slice is recorded (tests, determinism checks). */
+  sliceLog: SliceRecord[] | undefined;
+  /** Set by the machine between slices: stop the current round early. */
+  stopRound = false;
+
+  constructor(
+    private readonly cpus: readonly SchedulableCpu[],
+    private readonly clock: VirtualClock,
+    readonly options: SchedulerOptions,
+  ) {
+    if (!Number.isInteger(options.quantum) || options.quantum < 1) throw new RangeError('quantum must be a positive integer');
+    this.random = new SeededRandom(options.seed);
+  }
+
+  /** Slice length for the next vCPU: the quantum, shortened by the seeded jitter. */
+  private sliceBudget(): number {
+    const quantum = this.options.quantum;
+    const jitter = Math.floor(quantum / 4);
+    return jitter > 0 ? quantum - this.random.below(jitter + 1) : quantum;
+  }
+
+  runRound(maxInstructions = Infinity): RoundResult {
+    this.stopRound = false;
+    let retired = 0;
+    let anyRan = false;
+    for (const cpu of this.cpus) {
+      if (this.stopRound) break;
+      if (!cpu.isRunnable()) continue;
+      const budget = Math.min(this.sliceBudget(), Math.max(1, maxInstructions - retired));
+      const done = cpu.runSlice(budget);
+      this.sliceLog?.push({ round: this.round, cpu: cpu.index, budget, retired: done });
+      retired += done;
+      anyRan = true;
+      if (retired >= maxInstructions) break;
+    }
+    this.round++;
+    if (anyRan) {
+      this.clock.advanceTo(this.clock.now + this.options.quantum * NS_PER_INSTRUCTION);
+      return { kind: 'ran', retired };
+    }
+    const deadline = this.clock.nextDeadline();
+    if (deadline === Infinity) return { kind: 'idle-forever' };
+    this.clock.advanceTo(Math.max(deadline, this.clock.now));
+    return { kind: 'idle-advanced' };
+  }
+}

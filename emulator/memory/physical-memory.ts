@@ -1,0 +1,223 @@
+/**
+ * Guest physical address space: sparse RAM plus MMIO regions.
+ *
+ * RAM is allocated lazily in 64 KiB chunks, so a 4 GiB guest costs only what
+ * it touches. MMIO regions are registered per 4 KiB page; a page map makes the
+ * "is this MMIO?" question one array load on the hot path.
+ *
+ * Accesses that hit neither RAM nor MMIO behave as an unbacked bus: reads
+ * return all-ones, writes are dropped, and the access is reported.
+ */
+
+/** A physical address, 0 .. 2^32-1 (PAE's 36-bit addresses are folded in later). */
+export type PhysicalAddress = number;
+export type AccessSize = 1 | 2 | 4;
+
+export interface MmioDevice {
+  readonly name: string;
+  /** offset is relative to the region base. */
+  read(offset: number, size: AccessSize): number;
+  write(offset: number, size: AccessSize, value: number): void;
+}
+
+export interface UnbackedAccess {
+  address: PhysicalAddress;
+  size: AccessSize;
+  write: boolean;
+}
+
+const CHUNK_SHIFT = 16;
+const CHUNK_SIZE = 1 << CHUNK_SHIFT;
+const CHUNK_MASK = CHUNK_SIZE - 1;
+const PAGE_SHIFT = 12;
+const PAGE_COUNT = 1 << 20;
+
+interface MmioRegion {
+  base: PhysicalAddress;
+  length: number;
+  device: MmioDevice;
+}
+
+export class PhysicalMemory {
+  /** RAM chunks, allocated on first write (reads of untouched RAM are zero). */
+  private readonly chunks: (Uint8Array | undefined)[];
+  /** 0 = RAM or unbacked, otherwise 1 + index into mmioRegions. */
+  private readonly pageMmio = new Uint16Array(PAGE_COUNT);
+  private readonly mmioRegions: MmioRegion[] = [];
+  /**
+   * Write generation per 4 KiB page, bumped on every write that reaches RAM
+   * through this object. Decoded-instruction caches compare it to detect
+   * self-modifying code from any vCPU, a loader or the debugger.
+   */
+  readonly pageWriteGeneration = new Uint32Array(PAGE_COUNT);
+  /** Pages whose writes must bump pageWriteGeneration (those with cached code). */
+  readonly codePages = new Uint8Array(PAGE_COUNT);
+  onUnbackedAccess: ((access: UnbackedAccess) => void) | undefined;
+
+  constructor(readonly ramSize: number) {
+    if (!Number.isInteger(ramSize) || ramSize <= 0 || ramSize > 0x1_0000_0000) {
+      throw new RangeError(`RAM size must be between 1 byte and 4 GiB, got ${ramSize}`);
+    }
+    this.chunks = new Array<Uint8Array | undefined>(Math.ceil(ramSize / CHUNK_SIZE)).fill(undefined);
+  }
+
+  /** Register an MMIO device over [base, base+length); both 4 KiB aligned. */
+  mapMmio(base: PhysicalAddress, length: number, device: MmioDevice): void {
+    if (base % 4096 !== 0 || length % 4096 !== 0 || length <= 0) {
+      throw new RangeError(`MMIO region for ${device.name} must be 4 KiB aligned`);
+    }
+    for (let page = base >>> PAGE_SHIFT; page < (base + length) / 4096; page++) {
+      if (this.pageMmio[page] !== 0) {
+        throw new Error(`MMIO region for ${device.name} overlaps ${this.mmioRegions[this.pageMmio[page] - 1].device.name}`);
+      }
+    }
+    this.mmioRegions.push({ base, length, device });
+    const id = this.mmioRegions.length;
+    for (let page = base >>> PAGE_SHIFT; page < (base + length) / 4096; page++) this.pageMmio[page] = id;
+  }
+
+  /** Remove a device's mapping (an APIC base relocation, for example). */
+  unmapMmio(device: MmioDevice): void {
+    const index = this.mmioRegions.findIndex((r) => r.device === device);
+    if (index < 0) return;
+    const region = this.mmioRegions[index];
+    for (let page = region.base >>> PAGE_SHIFT; page < (region.base + region.length) / 4096; page++) this.pageMmio[page] = 0;
+    // Keep indices stable: leave a tombstone that is never referenced again.
+    this.mmioRegions[index] = { base: 0, length: 0, device: region.device };
+  }
+
+  isMmio(address: PhysicalAddress): boolean {
+    return this.pageMmio[address >>> PAGE_SHIFT] !== 0;
+  }
+
+  isRam(address: PhysicalAddress): boolean {
+    return address < this.ramSize && this.pageMmio[address >>> PAGE_SHIFT] === 0;
+  }
+
+  /** The RAM chunk holding address, allocating it; undefined beyond RAM. For fast paths. */
+  ramChunk(address: PhysicalAddress): Uint8Array | undefined {
+    if (address >= this.ramSize) return undefined;
+    const index = address >>> CHUNK_SHIFT;
+    let chunk = this.chunks[index];
+    if (chunk === undefined) {
+      chunk = new Uint8Array(CHUNK_SIZE);
+      this.chunks[index] = chunk;
+    }
+    return chunk;
+  }
+
+  read8(address: PhysicalAddress): number {
+    address >>>= 0;
+    const mmio = this.pageMmio[address >>> PAGE_SHIFT];
+    if (mmio !== 0) return this.mmioRead(mmio, address, 1);
+    if (address >= this.ramSize) return this.unbacked(address, 1, false);
+    const chunk = this.chunks[address >>> CHUNK_SHIFT];
+    return chunk === undefined ? 0 : chunk[address & CHUNK_MASK];
+  }
+
+  read16(address: PhysicalAddress): number {
+    address >>>= 0;
+    if ((address & CHUNK_MASK) <= CHUNK_MASK - 1) {
+      const mmio = this.pageMmio[address >>> PAGE_SHIFT];
+      if (mmio !== 0 && ((address + 1) >>> PAGE_SHIFT) === address >>> PAGE_SHIFT) return this.mmioRead(mmio, address, 2);
+      if (mmio === 0 && address + 1 < this.ramSize && this.pageMmio[(address + 1) >>> PAGE_SHIFT] === 0) {
+        const chunk = this.chunks[address >>> CHUNK_SHIFT];
+        if (chunk === undefined) return 0;
+        const o = address & CHUNK_MASK;
+        return chunk[o] | (chunk[o + 1] << 8);
+      }
+    }
+    return this.read8(address) | (this.read8((address + 1) >>> 0) << 8);
+  }
+
+  read32(address: PhysicalAddress): number {
+    address >>>= 0;
+    if ((address & CHUNK_MASK) <= CHUNK_MASK - 3) {
+      const mmio = this.pageMmio[address >>> PAGE_SHIFT];
+      if (mmio !== 0 && ((address + 3) >>> PAGE_SHIFT) === address >>> PAGE_SHIFT) return this.mmioRead(mmio, address, 4) >>> 0;
+      if (mmio === 0 && address + 3 < this.ramSize && this.pageMmio[(address + 3) >>> PAGE_SHIFT] === 0) {
+        const chunk = this.chunks[address >>> CHUNK_SHIFT];
+        if (chunk === undefined) return 0;
+        const o = address & CHUNK_MASK;
+        return (chunk[o] | (chunk[o + 1] << 8) | (chunk[o + 2] << 16) | (chunk[o + 3] << 24)) >>> 0;
+      }
+    }
+    return (this.read16(address) | (this.read16((address + 2) >>> 0) << 16)) >>> 0;
+  }
+
+  write8(address: PhysicalAddress, value: number): void {
+    address >>>= 0;
+    const mmio = this.pageMmio[address >>> PAGE_SHIFT];
+    if (mmio !== 0) {
+      this.mmioWrite(mmio, address, 1, value & 0xff);
+      return;
+    }
+    if (address >= this.ramSize) {
+      this.unbacked(address, 1, true);
+      return;
+    }
+    const chunk = this.ramChunk(address)!;
+    chunk[address & CHUNK_MASK] = value;
+    if (this.codePages[address >>> PAGE_SHIFT] !== 0) this.pageWriteGeneration[address >>> PAGE_SHIFT]++;
+  }
+
+  write16(address: PhysicalAddress, value: number): void {
+    address >>>= 0;
+    const mmio = this.pageMmio[address >>> PAGE_SHIFT];
+    if (mmio !== 0 && (address & 0xfff) <= 0xffe) {
+      this.mmioWrite(mmio, address, 2, value & 0xffff);
+      return;
+    }
+    this.write8(address, value);
+    this.write8((address + 1) >>> 0, value >>> 8);
+  }
+
+  write32(address: PhysicalAddress, value: number): void {
+    address >>>= 0;
+    const mmio = this.pageMmio[address >>> PAGE_SHIFT];
+    if (mmio !== 0 && (address & 0xfff) <= 0xffc) {
+      this.mmioWrite(mmio, address, 4, value >>> 0);
+      return;
+    }
+    if ((address & CHUNK_MASK) <= CHUNK_MASK - 3 && mmio === 0 && address + 3 < this.ramSize && this.pageMmio[(address + 3) >>> PAGE_SHIFT] === 0) {
+      const chunk = this.ramChunk(address)!;
+      const o = address & CHUNK_MASK;
+      chunk[o] = value;
+      chunk[o + 1] = value >>> 8;
+      chunk[o + 2] = value >>> 16;
+      chunk[o + 3] = value >>> 24;
+      if (this.codePages[address >>> PAGE_SHIFT] !== 0) this.pageWriteGeneration[address >>> PAGE_SHIFT]++;
+      if (this.codePages[(address + 3) >>> PAGE_SHIFT] !== 0) this.pageWriteGeneration[(address + 3) >>> PAGE_SHIFT]++;
+      return;
+    }
+    this.write16(address, value);
+    this.write16((address + 2) >>> 0, value >>> 16);
+  }
+
+  /** Copy bytes out (loaders, debugger). Goes through the same paths as guest accesses. */
+  readBytes(address: PhysicalAddress, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) out[i] = this.read8((address + i) >>> 0);
+    return out;
+  }
+
+  /** Copy bytes in (loaders, debugger); bumps write generations like guest writes. */
+  writeBytes(address: PhysicalAddress, data: Uint8Array): void {
+    for (let i = 0; i < data.length; i++) this.write8((address + i) >>> 0, data[i]);
+  }
+
+  private mmioRead(id: number, address: PhysicalAddress, size: AccessSize): number {
+    const region = this.mmioRegions[id - 1];
+    return region.device.read(address - region.base, size);
+  }
+
+  private mmioWrite(id: number, address: PhysicalAddress, size: AccessSize, value: number): void {
+    const region = this.mmioRegions[id - 1];
+    region.device.write(address - region.base, size, value);
+  }
+
+  private unbacked(address: PhysicalAddress, size: AccessSize, write: boolean): number {
+    this.onUnbackedAccess?.({ address, size, write });
+    return size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff;
+  }
+}
