@@ -1,0 +1,221 @@
+/**
+ * A 16550A UART (National Semiconductor PC16550D data sheet), as COM1 is on
+ * a PC: eight registers at 0x3F8, IRQ 4. Transmission is instantaneous in
+ * virtual time (the transmitter is always empty again by the next read of
+ * LSR), which is what a polling driver needs to make progress; received
+ * bytes come from the host (stdin, the debugger) through receive().
+ */
+import type { AccessSize } from '../memory/physical-memory';
+import type { PortDevice, Port } from '../bus/io-bus';
+
+export const COM1_BASE = 0x3f8;
+export const COM1_IRQ = 4;
+
+// Register offsets (data sheet Table II).
+const RBR_THR_DLL = 0;
+const IER_DLM = 1;
+const IIR_FCR = 2;
+const LCR = 3;
+const MCR = 4;
+const LSR = 5;
+const MSR = 6;
+const SCR = 7;
+
+const LCR_DLAB = 0x80;
+const IER_RDA = 0x01; // received data available
+const IER_THRE = 0x02; // transmitter holding register empty
+const IER_RLS = 0x04; // receiver line status
+const IER_MS = 0x08; // modem status
+const MCR_OUT2 = 0x08; // gates the interrupt line on PC boards
+const MCR_LOOP = 0x10;
+const LSR_DR = 0x01;
+const LSR_OE = 0x02;
+const LSR_THRE = 0x20;
+const LSR_TEMT = 0x40;
+const FCR_ENABLE = 0x01;
+const FCR_CLEAR_RX = 0x02;
+const RX_FIFO_CAPACITY = 16;
+
+export interface UartState {
+  ier: number;
+  lcr: number;
+  mcr: number;
+  scr: number;
+  divisor: number;
+  fcr: number;
+  lineStatusErrors: number;
+  /** THRE interrupt pending: set when THR empties, cleared by reading IIR or writing THR. */
+  threInterruptPending: boolean;
+  receiveBuffer: number[];
+}
+
+export class Uart16550 implements PortDevice {
+  readonly name: string;
+  private state: UartState = Uart16550.initialState();
+  private irqLevel = false;
+
+  /**
+   * @param transmit receives each byte the guest writes to THR (not in loopback mode)
+   * @param setIrq drives the UART's interrupt output (already gated by MCR.OUT2)
+   */
+  constructor(
+    private readonly transmit: (byte: number) => void,
+    private readonly setIrq: (level: boolean) => void = () => {},
+    name = 'COM1 16550A',
+  ) {
+    this.name = name;
+  }
+
+  static initialState(): UartState {
+    // Data sheet Table VIII "UART reset configuration": LSR = 0x60, IIR = 0x01, divisor unspecified (we use 12 = 9600 baud).
+    return { ier: 0, lcr: 0, mcr: 0, scr: 0, divisor: 12, fcr: 0, lineStatusErrors: 0, threInterruptPending: false, receiveBuffer: [] };
+  }
+
+  snapshot(): UartState {
+    return { ...this.state, receiveBuffer: [...this.state.receiveBuffer] };
+  }
+
+  restore(state: UartState): void {
+    this.state = { ...state, receiveBuffer: [...state.receiveBuffer] };
+    this.updateIrq();
+  }
+
+  /** Bytes from the host side of the line (stdin, a script). Overflow sets OE as the hardware does. */
+  receive(bytes: Iterable<number>): void {
+    const capacity = this.state.fcr & FCR_ENABLE ? RX_FIFO_CAPACITY : 1;
+    for (const byte of bytes) {
+      if (this.state.receiveBuffer.length >= capacity) {
+        this.state.lineStatusErrors |= LSR_OE;
+        continue;
+      }
+      this.state.receiveBuffer.push(byte & 0xff);
+    }
+    this.updateIrq();
+  }
+
+  /** Room left in the receiver (the host side waits when it is full rather than losing input). */
+  receiverSpace(): number {
+    const capacity = this.state.fcr & FCR_ENABLE ? RX_FIFO_CAPACITY : 1;
+    return capacity - this.state.receiveBuffer.length;
+  }
+
+  readPort(port: Port, size: AccessSize): number {
+    const value = this.readRegister(port & 7);
+    // A 16/32-bit access reads consecutive registers, as two byte cycles would.
+    if (size === 1) return value;
+    let result = value;
+    for (let i = 1; i < size; i++) result |= this.readRegister((port + i) & 7) << (8 * i);
+    return result >>> 0;
+  }
+
+  writePort(port: Port, size: AccessSize, value: number): void {
+    for (let i = 0; i < size; i++) this.writeRegister((port + i) & 7, (value >>> (8 * i)) & 0xff);
+  }
+
+  private readRegister(offset: number): number {
+    const s = this.state;
+    const dlab = (s.lcr & LCR_DLAB) !== 0;
+    switch (offset) {
+      case RBR_THR_DLL: {
+        if (dlab) return s.divisor & 0xff;
+        const byte = s.receiveBuffer.shift() ?? 0;
+        this.updateIrq();
+        return byte;
+      }
+      case IER_DLM:
+        return dlab ? (s.divisor >>> 8) & 0xff : s.ier;
+      case IIR_FCR: {
+        const iir = this.interruptIdentification();
+        // Reading IIR when THRE is the reported source clears it (data sheet, "Interrupt Identification Register").
+        if ((iir & 0x0f) === 0x02) {
+          s.threInterruptPending = false;
+          this.updateIrq();
+        }
+        return iir | (s.fcr & FCR_ENABLE ? 0xc0 : 0);
+      }
+      case LCR:
+        return s.lcr;
+      case MCR:
+        return s.mcr;
+      case LSR: {
+        const lsr = (s.receiveBuffer.length > 0 ? LSR_DR : 0) | LSR_THRE | LSR_TEMT | s.lineStatusErrors;
+        s.lineStatusErrors = 0; // error bits clear on read
+        this.updateIrq();
+        return lsr;
+      }
+      case MSR:
+        // Loopback ties DTR→DSR, RTS→CTS, OUT1→RI, OUT2→DCD; otherwise report CTS, DSR and DCD asserted.
+        if (s.mcr & MCR_LOOP) return ((s.mcr & 0x01) << 5) | ((s.mcr & 0x02) << 3) | ((s.mcr & 0x04) << 4) | ((s.mcr & 0x08) << 4);
+        return 0xb0;
+      case SCR:
+        return s.scr;
+      default:
+        return 0xff;
+    }
+  }
+
+  private writeRegister(offset: number, value: number): void {
+    const s = this.state;
+    const dlab = (s.lcr & LCR_DLAB) !== 0;
+    switch (offset) {
+      case RBR_THR_DLL:
+        if (dlab) {
+          s.divisor = (s.divisor & 0xff00) | value;
+          return;
+        }
+        if (s.mcr & MCR_LOOP) this.receive([value]);
+        else this.transmit(value);
+        // The byte leaves at once; THR is empty again, so THRE raises an interrupt if enabled.
+        s.threInterruptPending = true;
+        this.updateIrq();
+        return;
+      case IER_DLM:
+        if (dlab) {
+          s.divisor = (s.divisor & 0x00ff) | (value << 8);
+          return;
+        }
+        // Enabling THRE interrupts while THR is empty raises one immediately.
+        if (value & IER_THRE && !(s.ier & IER_THRE)) s.threInterruptPending = true;
+        s.ier = value & 0x0f;
+        this.updateIrq();
+        return;
+      case IIR_FCR:
+        if (value & FCR_CLEAR_RX) s.receiveBuffer = [];
+        s.fcr = value & 0xc9;
+        this.updateIrq();
+        return;
+      case LCR:
+        s.lcr = value;
+        return;
+      case MCR:
+        s.mcr = value & 0x1f;
+        this.updateIrq();
+        return;
+      case LSR:
+      case MSR:
+        return; // read-only on the 16550A (factory test only)
+      case SCR:
+        s.scr = value;
+        return;
+    }
+  }
+
+  /** IIR bits 0-3: highest-priority pending interrupt (data sheet Table IV). 0x01 = none. */
+  private interruptIdentification(): number {
+    const s = this.state;
+    if (s.ier & IER_RLS && s.lineStatusErrors & LSR_OE) return 0x06;
+    if (s.ier & IER_RDA && s.receiveBuffer.length > 0) return 0x04;
+    if (s.ier & IER_THRE && s.threInterruptPending) return 0x02;
+    // IER_MS: modem status never changes on our virtual line, so it never interrupts.
+    return 0x01;
+  }
+
+  private updateIrq(): void {
+    const pending = (this.interruptIdentification() & 1) === 0;
+    const level = pending && (this.state.mcr & MCR_OUT2) !== 0;
+    if (level !== this.irqLevel) {
+      this.irqLevel = level;
+      this.setIrq(level);
+    }
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * A machine: physical memory, buses, virtual time, vCPUs and the devices
+ * every Bringup machine has (COM1, the 0xE9 debug console, isa-debug-exit).
+ * The CPU model and the rest of the PC platform are plugged in by the
+ * caller (see pc-machine.ts), so this file knows only the seams.
+ */
+import { IoBus } from '../bus/io-bus';
+import type { SchedulableCpu } from '../cpu/platform-interface';
+import { DebugConsole, DEBUG_CONSOLE_PORT } from '../devices/debug-console';
+import { IsaDebugExit, ISA_DEBUG_EXIT_PORT, ISA_DEBUG_EXIT_SIZE, debugExitStatus } from '../devices/isa-debug-exit';
+import { COM1_BASE, Uart16550 } from '../devices/uart16550';
+import { MachineEventBus } from '../events/machine-events';
+import { PhysicalMemory } from '../memory/physical-memory';
+import { VirtualClock } from '../time/virtual-clock';
+import { DEFAULT_QUANTUM, DEFAULT_SEED, Scheduler } from './scheduler';
+
+/** What the machine needs from each vCPU beyond scheduling. */
+export interface MachineCpu extends SchedulableCpu {
+  readonly instructionsRetired: number;
+  interruptsEnabled(): boolean;
+  requestStop(): void;
+}
+
+export interface MachineConfig {
+  cpus: number;
+  memorySize: number;
+  quantum?: number;
+  seed?: number;
+  /** End the run when a vCPU triple-faults (the runner); a debugger keeps the machine to inspect it. Default true. */
+  endOnTripleFault?: boolean;
+}
+
+/** Host side of the machine: where guest output goes. */
+export interface MachineHost {
+  /** Bytes the guest sends on COM1. */
+  serialOutput(byte: number): void;
+  /** Bytes the guest writes to port 0xE9. */
+  debugConsoleOutput(byte: number): void;
+}
+
+export type ExitReason =
+  | { kind: 'debug-exit'; value: number; status: number }
+  | { kind: 'triple-fault'; cpu: number }
+  /** Every vCPU is halted with interrupts disabled (or was never started). */
+  | { kind: 'all-halted' }
+  /** Every vCPU waits for an interrupt and no timer will ever fire. */
+  | { kind: 'idle-forever' }
+  | { kind: 'instruction-limit' }
+  | { kind: 'reset-requested'; reason: string };
+
+export type RunResult = { kind: 'exited'; reason: ExitReason } | { kind: 'budget-spent' } | { kind: 'stopped' };
+
+export const MAX_CPUS = 255;
+
+export class Machine {
+  readonly memory: PhysicalMemory;
+  readonly io = new IoBus();
+  readonly clock = new VirtualClock();
+  readonly events: MachineEventBus;
+  readonly com1: Uart16550;
+  readonly cpus: MachineCpu[] = [];
+  /** Which vCPU is executing right now (per-CPU MMIO such as the xAPIC page routes on it). */
+  readonly currentCpu = { index: 0 };
+  scheduler!: Scheduler;
+  private exitReason: ExitReason | undefined;
+  private stopRequested = false;
+  /** Raised COM1 interrupt line; the PC platform connects it to the interrupt controllers. */
+  com1IrqSink: (level: boolean) => void = () => {};
+
+  constructor(
+    readonly config: MachineConfig,
+    host: MachineHost,
+  ) {
+    if (!Number.isInteger(config.cpus) || config.cpus < 1 || config.cpus > MAX_CPUS) {
+      throw new RangeError(`cpus must be an integer from 1 to ${MAX_CPUS}`);
+    }
+    this.memory = new PhysicalMemory(config.memorySize);
+    this.events = new MachineEventBus(() => this.clock.now);
+    this.memory.onUnbackedAccess = (access) => {
+      this.events.emit({ kind: 'unbacked-access', cpu: this.currentCpu.index, address: access.address, size: access.size, write: access.write });
+    };
+    this.com1 = new Uart16550((byte) => host.serialOutput(byte), (level) => this.com1IrqSink(level));
+    this.io.register(COM1_BASE, 8, this.com1);
+    this.io.register(DEBUG_CONSOLE_PORT, 1, new DebugConsole((byte) => host.debugConsoleOutput(byte)));
+    this.io.register(ISA_DEBUG_EXIT_PORT, ISA_DEBUG_EXIT_SIZE, new IsaDebugExit((value) => this.debugExit(value)));
+    if (config.endOnTripleFault ?? true) {
+      this.events.subscribe((event) => {
+        if (event.kind === 'triple-fault') this.requestExit({ kind: 'triple-fault', cpu: event.cpu ?? 0 });
+      });
+    }
+  }
+
+  /** Add the vCPUs (in index order) once they are built; creates the scheduler. */
+  attachCpus(cpus: MachineCpu[]): void {
+    if (cpus.length !== this.config.cpus) throw new Error(`expected ${this.config.cpus} vCPUs, got ${cpus.length}`);
+    this.cpus.push(...cpus);
+    this.scheduler = new Scheduler(this.cpus, this.clock, {
+      quantum: this.config.quantum ?? DEFAULT_QUANTUM,
+      seed: this.config.seed ?? DEFAULT_SEED,
+    });
+  }
+
+  get exited(): ExitReason | undefined {
+    return this.exitReason;
+  }
+
+  get totalInstructions(): number {
+    let total = 0;
+    for (const cpu of this.cpus) total += cpu.instructionsRetired;
+    return total;
+  }
+
+  /** End the run at the next instruction boundary with this reason (first reason wins). */
+  requestExit(reason: ExitReason): void {
+    this.exitReason ??= reason;
+    this.scheduler.stopRound = true;
+    for (const cpu of this.cpus) cpu.requestStop();
+  }
+
+  /** Stop at the next instruction boundary without ending the run (debugger pause, breakpoints). */
+  requestStop(): void {
+    this.stopRequested = true;
+    this.scheduler.stopRound = true;
+    for (const cpu of this.cpus) cpu.requestStop();
+  }
+
+  private debugExit(value: number): void {
+    this.events.emit({ kind: 'debug-exit', cpu: this.currentCpu.index, value });
+    this.requestExit({ kind: 'debug-exit', value, status: debugExitStatus(value) });
+  }
+
+  /**
+   * Run scheduler rounds until the machine exits, a stop is requested, or
+   * about `budget` instructions have been retired (the caller then yields to
+   * the host event loop and calls again).
+   */
+  run(budget: number, totalLimit = Infinity): RunResult {
+    this.stopRequested = false;
+    let retired = 0;
+    while (this.exitReason === undefined) {
+      if (this.stopRequested) return { kind: 'stopped' };
+      const remainingTotal = totalLimit - this.totalInstructions;
+      if (remainingTotal <= 0) {
+        this.exitReason = { kind: 'instruction-limit' };
+        break;
+      }
+      if (retired >= budget) return { kind: 'budget-spent' };
+      const round = this.scheduler.runRound(Math.min(budget - retired, remainingTotal));
+      if (round.kind === 'ran') {
+        retired += round.retired;
+        continue;
+      }
+      if (this.allHaltedWithInterruptsDisabled()) {
+        this.exitReason = { kind: 'all-halted' };
+        break;
+      }
+      if (round.kind === 'idle-forever') {
+        this.exitReason = { kind: 'idle-forever' };
+        break;
+      }
+    }
+    if (this.stopRequested && this.exitReason === undefined) return { kind: 'stopped' };
+    return { kind: 'exited', reason: this.exitReason! };
+  }
+
+  /**
+   * True when no vCPU can ever run again by itself: each is halted with
+   * EFLAGS.IF=0, never started, waiting for a SIPI nobody will send, or
+   * shut down. (An NMI could still wake one, but nothing left can send it.)
+   */
+  private allHaltedWithInterruptsDisabled(): boolean {
+    return this.cpus.every((cpu) => {
+      switch (cpu.activity) {
+        case 'halted':
+          return !cpu.interruptsEnabled();
+        case 'not-started':
+        case 'wait-for-sipi':
+        case 'shutdown':
+          return true;
+        case 'running':
+          return false;
+      }
+    });
+  }
+}
