@@ -5,6 +5,7 @@
  * to MachineEvent below.
  */
 import type { VirtualNanoseconds } from '../time/virtual-clock';
+import type { StartupState } from '../paravirt/startup-state';
 
 interface EventBase {
   /** Virtual time of the event. */
@@ -69,6 +70,48 @@ export interface NoteEvent extends EventBase {
   message: string;
 }
 
+/**
+ * Paravirtual AP startup (docs/paravirt.md). `cpu` is the vCPU that made the
+ * VMCALL, or the AP itself for events at STARTUP IPI delivery.
+ */
+export interface PvStartupStateEvent extends EventBase {
+  kind: 'pv-startup-state';
+  /** 'registered': SET_AP_STARTUP_STATE accepted; 'started': a STARTUP IPI started the AP in it. */
+  action: 'registered' | 'started';
+  apicId: number;
+  statePointer: number;
+  state: StartupState;
+}
+
+export interface PvVcpuUpEvent extends EventBase {
+  kind: 'pv-vcpu-up';
+  apicId: number;
+  statePointer: number;
+  state: StartupState;
+}
+
+export interface PvRefusedEvent extends EventBase {
+  kind: 'pv-refused';
+  /** The VMCALL function, or STARTUP_IPI when a registered state failed re-validation at delivery. */
+  operation: 'SET_AP_STARTUP_STATE' | 'VCPU_UP' | 'STARTUP_IPI' | 'UNKNOWN_FUNCTION';
+  apicId: number | undefined;
+  statePointer: number | undefined;
+  /** The negative result code returned in EAX, and its PV_E_* name. */
+  errorCode: number;
+  errorName: string;
+  reason: string;
+  /** The decoded state, when it could be read. */
+  state: StartupState | undefined;
+}
+
+export interface PvStaleStateEvent extends EventBase {
+  kind: 'pv-stale-state';
+  apicId: number;
+  /** GDT entries used by the registered state whose contents changed before the STARTUP IPI. */
+  changes: { selector: number; usedBy: string[]; before: { low: number; high: number }; after: { low: number; high: number } }[];
+  state: StartupState;
+}
+
 export type MachineEvent =
   | UnbackedAccessEvent
   | DebugExitEvent
@@ -77,7 +120,11 @@ export type MachineEvent =
   | TripleFaultEvent
   | InvalidOpcodeEvent
   | ResetEvent
-  | NoteEvent;
+  | NoteEvent
+  | PvStartupStateEvent
+  | PvVcpuUpEvent
+  | PvRefusedEvent
+  | PvStaleStateEvent;
 
 export type MachineEventKind = MachineEvent['kind'];
 
@@ -125,5 +172,10 @@ export function traceClassOf(event: MachineEvent): TraceClass {
       return 'run';
     case 'note':
       return event.traceClass;
+    case 'pv-startup-state':
+    case 'pv-vcpu-up':
+    case 'pv-refused':
+    case 'pv-stale-state':
+      return 'paravirt';
   }
 }
