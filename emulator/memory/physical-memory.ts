@@ -127,6 +127,7 @@ export class PhysicalMemory {
         return chunk[o] | (chunk[o + 1] << 8);
       }
     }
+    if (this.whollyUnbacked(address, 2)) return this.unbacked(address, 2, false);
     return this.read8(address) | (this.read8((address + 1) >>> 0) << 8);
   }
 
@@ -142,6 +143,7 @@ export class PhysicalMemory {
         return (chunk[o] | (chunk[o + 1] << 8) | (chunk[o + 2] << 16) | (chunk[o + 3] << 24)) >>> 0;
       }
     }
+    if (this.whollyUnbacked(address, 4)) return this.unbacked(address, 4, false);
     return (this.read16(address) | (this.read16((address + 2) >>> 0) << 16)) >>> 0;
   }
 
@@ -168,6 +170,10 @@ export class PhysicalMemory {
       this.mmioWrite(mmio, address, 2, value & 0xffff);
       return;
     }
+    if (this.whollyUnbacked(address, 2)) {
+      this.unbacked(address, 2, true);
+      return;
+    }
     this.write8(address, value);
     this.write8((address + 1) >>> 0, value >>> 8);
   }
@@ -188,6 +194,10 @@ export class PhysicalMemory {
       chunk[o + 3] = value >>> 24;
       if (this.codePages[address >>> PAGE_SHIFT] !== 0) this.pageWriteGeneration[address >>> PAGE_SHIFT]++;
       if (this.codePages[(address + 3) >>> PAGE_SHIFT] !== 0) this.pageWriteGeneration[(address + 3) >>> PAGE_SHIFT]++;
+      return;
+    }
+    if (this.whollyUnbacked(address, 4)) {
+      this.unbacked(address, 4, true);
       return;
     }
     this.write16(address, value);
@@ -214,6 +224,12 @@ export class PhysicalMemory {
   private mmioWrite(id: number, address: PhysicalAddress, size: AccessSize, value: number): void {
     const region = this.mmioRegions[id - 1];
     region.device.write(address - region.base, size, value);
+  }
+
+  /** The whole access misses RAM and MMIO: report it once, as one bus cycle, not byte by byte. */
+  private whollyUnbacked(address: PhysicalAddress, size: AccessSize): boolean {
+    const last = address + size - 1;
+    return address >= this.ramSize && last <= 0xffffffff && this.pageMmio[address >>> PAGE_SHIFT] === 0 && this.pageMmio[last >>> PAGE_SHIFT] === 0;
   }
 
   private unbacked(address: PhysicalAddress, size: AccessSize, write: boolean): number {

@@ -1,0 +1,112 @@
+import { strict as assert } from 'node:assert';
+import { COM1_BASE, Uart16550 } from '../../emulator/devices/uart16550';
+
+const THR = COM1_BASE, IER = COM1_BASE + 1, IIR = COM1_BASE + 2, FCR = COM1_BASE + 2, LCR = COM1_BASE + 3, MCR = COM1_BASE + 4, LSR = COM1_BASE + 5, MSR = COM1_BASE + 6, SCR = COM1_BASE + 7;
+
+function makeUart() {
+  const out: number[] = [];
+  const irq: boolean[] = [];
+  const uart = new Uart16550((b) => out.push(b), (level) => irq.push(level));
+  return { uart, out, irq, rd: (p: number) => uart.readPort(p, 1), wr: (p: number, v: number) => uart.writePort(p, 1, v) };
+}
+
+describe('16550A UART (COM1)', () => {
+  it('resets to the data sheet values: LSR = 0x60, IIR = 0x01, IER = LCR = MCR = 0', () => {
+    const { rd } = makeUart();
+    assert.equal(rd(LSR), 0x60);
+    assert.equal(rd(IIR), 0x01);
+    assert.equal(rd(IER), 0);
+    assert.equal(rd(LCR), 0);
+    assert.equal(rd(MCR), 0);
+  });
+
+  it('transmits every byte written to THR to the sink, in order', () => {
+    const { wr, out, rd } = makeUart();
+    for (const c of Buffer.from('AP 1 up\n')) {
+      assert.ok(rd(LSR) & 0x20, 'THRE before each byte');
+      wr(THR, c);
+    }
+    assert.equal(Buffer.from(out).toString(), 'AP 1 up\n');
+  });
+
+  it('with DLAB set, offsets 0 and 1 are the divisor latch and THR writes do not transmit', () => {
+    const { wr, rd, out } = makeUart();
+    wr(LCR, 0x83); // DLAB + 8N1
+    wr(THR, 0x01); // divisor low: 115200 baud
+    wr(IER, 0x00);
+    assert.equal(rd(THR), 0x01);
+    assert.equal(rd(IER), 0x00);
+    assert.deepEqual(out, []);
+    wr(LCR, 0x03);
+    assert.equal(rd(LCR), 0x03);
+    assert.equal(rd(IER), 0, 'IER is back once DLAB is clear');
+  });
+
+  it('holds one received byte with FIFOs off (16450 mode); a second one overruns', () => {
+    const { uart, rd } = makeUart();
+    uart.receive(Buffer.from('ok'));
+    assert.equal(rd(LSR) & 0x03, 0x03, 'DR and OE');
+    assert.equal(rd(THR), 0x6f);
+    assert.equal(rd(LSR) & 1, 0);
+  });
+
+  it('receives host bytes: LSR.DR, RBR in order, FIFO capacity 16 with overrun', () => {
+    const { uart, rd, wr } = makeUart();
+    wr(FCR, 0x07);
+    uart.receive(Buffer.from('ok'));
+    assert.equal(rd(LSR) & 1, 1);
+    assert.equal(rd(THR), 0x6f);
+    assert.equal(rd(THR), 0x6b);
+    assert.equal(rd(LSR) & 1, 0);
+    wr(FCR, 0x07);
+    uart.receive(new Uint8Array(20).fill(0x41));
+    assert.equal(uart.receiverSpace(), 0);
+    const lsr = rd(LSR);
+    assert.equal(lsr & 0x02, 0x02, 'overrun error reported');
+    assert.equal(rd(LSR) & 0x02, 0, 'error bits clear on read');
+  });
+
+  it('raises IRQ only with OUT2 set; THRE interrupt is cleared by reading IIR', () => {
+    const { wr, rd, irq } = makeUart();
+    wr(IER, 0x02); // THRE interrupt enable
+    assert.deepEqual(irq, [], 'OUT2 clear gates the line');
+    wr(MCR, 0x08);
+    assert.deepEqual(irq, [true]);
+    assert.equal(rd(IIR) & 0x0f, 0x02);
+    assert.deepEqual(irq, [true, false]);
+    assert.equal(rd(IIR) & 0x0f, 0x01);
+    wr(THR, 0x41);
+    assert.deepEqual(irq, [true, false, true]);
+  });
+
+  it('receive-data interrupt has priority over THRE', () => {
+    const { uart, wr, rd } = makeUart();
+    wr(MCR, 0x08);
+    wr(IER, 0x03);
+    uart.receive([0x31]);
+    assert.equal(rd(IIR) & 0x0f, 0x04);
+    rd(THR);
+    assert.equal(rd(IIR) & 0x0f, 0x02);
+  });
+
+  it('loops transmitted bytes back in loopback mode, not to the sink', () => {
+    const { wr, rd, out } = makeUart();
+    wr(MCR, 0x10 | 0x03);
+    wr(THR, 0xae);
+    assert.deepEqual(out, []);
+    assert.equal(rd(THR), 0xae);
+    assert.equal(rd(MSR) & 0x30, 0x30, 'DTR→DSR and RTS→CTS in loopback');
+  });
+
+  it('keeps the scratch register and restores a snapshot', () => {
+    const { uart, wr, rd } = makeUart();
+    wr(SCR, 0x5a);
+    wr(LCR, 0x1b);
+    const snap = uart.snapshot();
+    wr(SCR, 0);
+    wr(LCR, 0);
+    uart.restore(snap);
+    assert.equal(rd(SCR), 0x5a);
+    assert.equal(rd(LCR), 0x1b);
+  });
+});
