@@ -1,11 +1,14 @@
-// Runs the whole mocha suite. Kept as a script so that `npm test` has one
-// place to grow (guest builds before the run, for example).
+// Runs the whole mocha suite: bundles dist/ first (CLI and adapter tests run
+// the bundles as users do), assembles the NASM test guests, then mocha. The
+// summary reporter ends the output with `tests: N passed, M failed`.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 
-if (existsSync('scripts/build-test-guests.mjs')) {
-  const guests = spawnSync(process.execPath, ['scripts/build-test-guests.mjs'], { stdio: 'inherit' });
-  if (guests.status !== 0) process.exit(guests.status ?? 1);
+function step(args) {
+  const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
 }
+
+step(['scripts/build.mjs']);
+step(['scripts/build-test-guests.mjs']);
 const mocha = spawnSync(process.execPath, ['node_modules/mocha/bin/mocha.js', ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exit(mocha.status ?? 1);
