@@ -47,6 +47,8 @@ export interface UartState {
   /** THRE interrupt pending: set when THR empties, cleared by reading IIR or writing THR. */
   threInterruptPending: boolean;
   receiveBuffer: number[];
+  /** The guest has polled LSR or enabled the receive interrupt since the last FIFO reset: host input may flow. */
+  guestListening: boolean;
 }
 
 export class Uart16550 implements PortDevice {
@@ -68,7 +70,7 @@ export class Uart16550 implements PortDevice {
 
   static initialState(): UartState {
     // Data sheet Table VIII "UART reset configuration": LSR = 0x60, IIR = 0x01, divisor unspecified (we use 12 = 9600 baud).
-    return { ier: 0, lcr: 0, mcr: 0, scr: 0, divisor: 12, fcr: 0, lineStatusErrors: 0, threInterruptPending: false, receiveBuffer: [] };
+    return { ier: 0, lcr: 0, mcr: 0, scr: 0, divisor: 12, fcr: 0, lineStatusErrors: 0, threInterruptPending: false, receiveBuffer: [], guestListening: false };
   }
 
   snapshot(): UartState {
@@ -93,8 +95,24 @@ export class Uart16550 implements PortDevice {
     this.updateIrq();
   }
 
+  /**
+   * Host input waiting to enter the receiver. It moves in as the guest makes
+   * room and listens (see receiverSpace), checked whenever the guest reads
+   * LSR or RBR, so paced input never overflows and is never lost.
+   */
+  readonly hostInput: number[] = [];
+
+  private pullHostInput(): void {
+    if (this.hostInput.length === 0) return;
+    const n = Math.min(this.hostInput.length, this.receiverSpace());
+    if (n > 0) this.receive(this.hostInput.splice(0, n));
+  }
+
   /** Room left in the receiver (the host side waits when it is full rather than losing input). */
   receiverSpace(): number {
+    // Host input waits until the guest shows it reads the port (polls LSR or enables the receive interrupt),
+    // so bytes typed before the driver initialised (and reset the FIFO) are not lost.
+    if (!this.state.guestListening) return 0;
     const capacity = this.state.fcr & FCR_ENABLE ? RX_FIFO_CAPACITY : 1;
     return capacity - this.state.receiveBuffer.length;
   }
@@ -119,6 +137,7 @@ export class Uart16550 implements PortDevice {
       case RBR_THR_DLL: {
         if (dlab) return s.divisor & 0xff;
         const byte = s.receiveBuffer.shift() ?? 0;
+        this.pullHostInput();
         this.updateIrq();
         return byte;
       }
@@ -138,6 +157,8 @@ export class Uart16550 implements PortDevice {
       case MCR:
         return s.mcr;
       case LSR: {
+        s.guestListening = true;
+        this.pullHostInput();
         const lsr = (s.receiveBuffer.length > 0 ? LSR_DR : 0) | LSR_THRE | LSR_TEMT | s.lineStatusErrors;
         s.lineStatusErrors = 0; // error bits clear on read
         this.updateIrq();
@@ -177,10 +198,17 @@ export class Uart16550 implements PortDevice {
         // Enabling THRE interrupts while THR is empty raises one immediately.
         if (value & IER_THRE && !(s.ier & IER_THRE)) s.threInterruptPending = true;
         s.ier = value & 0x0f;
+        if (s.ier & 1) {
+          s.guestListening = true;
+          this.pullHostInput();
+        }
         this.updateIrq();
         return;
       case IIR_FCR:
-        if (value & FCR_CLEAR_RX) s.receiveBuffer = [];
+        if (value & FCR_CLEAR_RX) {
+          s.receiveBuffer = [];
+          s.guestListening = false;
+        }
         s.fcr = value & 0xc9;
         this.updateIrq();
         return;

@@ -6,6 +6,7 @@
  */
 import type { VirtualNanoseconds } from '../time/virtual-clock';
 import type { StartupState } from '../paravirt/startup-state';
+import type { IpiRecord } from '../devices/ipi-log';
 
 interface EventBase {
   /** Virtual time of the event. */
@@ -112,7 +113,14 @@ export interface PvStaleStateEvent extends EventBase {
   state: StartupState;
 }
 
+/** An IPI as the APIC bus resolved and delivered it (devices/ipi-log.ts). `cpu` is the sender. */
+export interface IpiEvent extends EventBase {
+  kind: 'ipi';
+  record: IpiRecord;
+}
+
 export type MachineEvent =
+  | IpiEvent
   | UnbackedAccessEvent
   | DebugExitEvent
   | ModeSwitchEvent
@@ -172,6 +180,8 @@ export function traceClassOf(event: MachineEvent): TraceClass {
       return 'run';
     case 'note':
       return event.traceClass;
+    case 'ipi':
+      return 'ipi';
     case 'pv-startup-state':
     case 'pv-vcpu-up':
     case 'pv-refused':

@@ -1,0 +1,200 @@
+/**
+ * The PC chipset around the vCPUs: one local APIC per vCPU on an APIC bus,
+ * the IO-APIC, the 8259 pair, the PIT, CMOS/RTC, the ATA disk, the IMCR,
+ * A20/reset ports and the ACPI PM timer, wired as the firmware's MP and
+ * ACPI tables describe them (ISA IRQ n → IO-APIC pin n, except IRQ0 → GSI 2).
+ */
+import type { IoBus, PortDevice } from '../bus/io-bus';
+import type { MachineEventBus } from '../events/machine-events';
+import type { AccessSize, MmioDevice, PhysicalMemory } from '../memory/physical-memory';
+import type { VirtualClock } from '../time/virtual-clock';
+import type { DiskImage } from '../firmware/disk-image';
+import { ACPI_PM_BASE, IO_APIC_BASE, ioApicIdFor } from '../firmware/platform-layout';
+import { ApicBus, type PlatformCpu } from './apic-bus';
+import { IoApic } from './io-apic';
+import { LocalApic } from './local-apic';
+import { DualPic } from './pic8259';
+import { Pit8254 } from './pit8254';
+import { CmosRtc } from './cmos-rtc';
+import { AtaController } from './ata-pio';
+import { SystemControlPorts } from './system-control';
+import { AcpiPmPorts } from './acpi-pm';
+import type { IpiLog } from './ipi-log';
+
+export type { PlatformCpu };
+
+export interface PcPlatformOptions {
+  memory: PhysicalMemory;
+  io: IoBus;
+  clock: VirtualClock;
+  events: MachineEventBus;
+  cpus: PlatformCpu[];
+  /** Which vCPU is executing (routes xAPIC MMIO to its own APIC). */
+  currentCpu: { index: number };
+  disks: DiskImage[];
+  memorySize: number;
+  requestReset(reason: string): void;
+  setA20(enabled: boolean): void;
+}
+
+/** ISA interrupt lines as devices drive them. */
+export interface IrqLines {
+  setLevel(isaIrq: number, level: boolean): void;
+}
+
+export interface PcPlatform {
+  lapics: LocalApic[];
+  bus: ApicBus;
+  ipiLog: IpiLog;
+  ioapic: IoApic;
+  pic: DualPic;
+  pit: Pit8254;
+  cmos: CmosRtc;
+  ata: AtaController;
+  system: SystemControlPorts;
+  imcr: Imcr;
+  irq: IrqLines;
+}
+
+/**
+ * IMCR (MP spec 3.6.2.1), ports 0x22/0x23. Register 0x70 bit 0: 0 = PIC
+ * mode (the 8259's INTR goes straight to the BSP, bypassing its local APIC),
+ * 1 = APIC mode (through LINT0). It starts in APIC mode because the MP
+ * table describes virtual-wire mode; a guest that selects PIC mode gets it.
+ */
+export class Imcr implements PortDevice {
+  readonly name = 'imcr';
+  private select = 0;
+  apicMode = true;
+  constructor(private readonly changed: () => void) {}
+  readPort(port: number): number {
+    if (port === 0x22) return this.select;
+    return this.select === 0x70 ? (this.apicMode ? 1 : 0) : 0xff;
+  }
+  writePort(port: number, _size: AccessSize, value: number): void {
+    if (port === 0x22) this.select = value & 0xff;
+    else if (this.select === 0x70) {
+      this.apicMode = (value & 1) !== 0;
+      this.changed();
+    }
+  }
+}
+
+/** The xAPIC MMIO page at one base address; each access goes to the executing vCPU's own APIC. */
+class LapicMmioWindow implements MmioDevice {
+  readonly name: string;
+  constructor(readonly base: number, private readonly lapics: LocalApic[], private readonly currentCpu: { index: number }, private readonly report: (m: string) => void) {
+    this.name = `local-apic@${base.toString(16)}`;
+  }
+  private target(): LocalApic | undefined {
+    const lapic = this.lapics[this.currentCpu.index];
+    if (lapic === undefined || !lapic.hardwareEnabled || lapic.x2apic || lapic.mmioBase !== this.base) return undefined;
+    return lapic;
+  }
+  read(offset: number, size: AccessSize): number {
+    const lapic = this.target();
+    if (lapic === undefined) {
+      this.report(`read of APIC page ${this.base.toString(16)} by vCPU ${this.currentCpu.index}, whose xAPIC is not there (disabled, x2APIC or relocated)`);
+      return 0xffffffff;
+    }
+    return lapic.mmioRead(offset, size);
+  }
+  write(offset: number, size: AccessSize, value: number): void {
+    const lapic = this.target();
+    if (lapic === undefined) {
+      this.report(`write to APIC page ${this.base.toString(16)} by vCPU ${this.currentCpu.index}, whose xAPIC is not there (disabled, x2APIC or relocated)`);
+      return;
+    }
+    lapic.mmioWrite(offset, size, value);
+  }
+}
+
+export function installPcPlatform(o: PcPlatformOptions): PcPlatform {
+  const report = (cpu: number | undefined, message: string): void => o.events.emit({ kind: 'note', cpu, traceClass: 'io', message });
+  const lapics: LocalApic[] = [];
+  const bus = new ApicBus(lapics, o.cpus, o.clock, o.events);
+  const bsp = o.cpus.find((c) => c.isBsp) ?? o.cpus[0];
+  const signalAll = (): void => {
+    for (const c of o.cpus) c.pins.signalInterrupt();
+  };
+
+  let ioapic: IoApic | undefined;
+  let imcr: Imcr | undefined;
+  const pic = new DualPic(() => signalAll());
+  const windows = new Map<number, LapicMmioWindow>();
+  const refreshMappings = (): void => {
+    const wanted = new Set(lapics.filter((l) => l.hardwareEnabled && !l.x2apic).map((l) => l.mmioBase));
+    for (const [base, window] of windows) {
+      if (!wanted.has(base)) {
+        o.memory.unmapMmio(window);
+        windows.delete(base);
+      }
+    }
+    for (const base of wanted) {
+      if (windows.has(base)) continue;
+      if (o.memory.isMmio(base)) {
+        report(undefined, `local APIC base ${base.toString(16)} overlaps another device; the APIC page is not mapped there`);
+        continue;
+      }
+      const window = new LapicMmioWindow(base, lapics, o.currentCpu, (m) => report(o.currentCpu.index, m));
+      o.memory.mapMmio(base, 4096, window);
+      windows.set(base, window);
+    }
+  };
+
+  for (const cpu of o.cpus) {
+    lapics.push(
+      new LocalApic({
+        clock: o.clock,
+        index: cpu.index,
+        initialApicId: cpu.apicId,
+        isBsp: cpu.isBsp,
+        signalInterrupt: () => cpu.pins.signalInterrupt(),
+        sendIpi: (from, low, high, via) => bus.sendIpi(from, low, high, via),
+        eoiBroadcast: (vector) => ioapic?.eoi(vector),
+        extIntPending: () => pic.hasInterrupt(),
+        extIntAcknowledge: () => pic.acknowledge(),
+        picDirect: () => cpu === bsp && imcr !== undefined && !imcr.apicMode,
+        signalNmi: () => cpu.pins.signalNmi(),
+        report: (message) => report(cpu.index, message),
+        baseChanged: () => refreshMappings(),
+      }),
+    );
+  }
+  refreshMappings();
+
+  ioapic = new IoApic(ioApicIdFor(o.cpus.length), (message) => bus.deliverMessage(message), (m) => report(undefined, m));
+  o.memory.mapMmio(IO_APIC_BASE, 4096, ioapic);
+  imcr = new Imcr(signalAll);
+  o.io.register(0x22, 2, imcr);
+
+  o.io.register(0x20, 2, pic);
+  o.io.register(0xa0, 2, pic);
+  o.io.register(0x4d0, 2, pic);
+
+  const ioapicRef = ioapic;
+  const irq: IrqLines = {
+    setLevel(isaIrq: number, level: boolean): void {
+      pic.setIrq(isaIrq, level);
+      // MADT interrupt source override / MP table: ISA IRQ0 is IO-APIC pin 2; the others map 1:1.
+      ioapicRef.setPin(isaIrq === 0 ? 2 : isaIrq, level);
+    },
+  };
+
+  const pit = new Pit8254(o.clock, (level) => irq.setLevel(0, level));
+  o.io.register(0x40, 4, pit);
+  o.io.register(0x61, 1, pit);
+  const cmos = new CmosRtc({ clock: o.clock, memorySize: o.memorySize, setIrq8: (level) => irq.setLevel(8, level) });
+  o.io.register(0x70, 2, cmos);
+  const ata = new AtaController(o.disks[0], (level) => irq.setLevel(14, level));
+  o.io.register(0x1f0, 8, ata);
+  o.io.register(0x3f6, 1, ata);
+  const system = new SystemControlPorts({ requestReset: o.requestReset, setA20: o.setA20 });
+  o.io.register(0x92, 1, system);
+  o.io.register(0x60, 1, system);
+  o.io.register(0x64, 1, system);
+  o.io.register(0xcf9, 1, system);
+  o.io.register(ACPI_PM_BASE, 12, new AcpiPmPorts(o.clock));
+
+  return { lapics, bus, ipiLog: bus.ipiLog, ioapic, pic, pit, cmos, ata, system, imcr, irq };
+}
