@@ -1,9 +1,10 @@
 /**
- * Interim integer ALU used by the CPU core until the shared ALU module
- * (emulator/cpu/alu.ts) lands; it has the same public shape so the switch is
- * one import. Flags follow SDM Vol. 1 Appendix A / Vol. 2 instruction pages;
- * each operation writes only the status flags it defines, the rest of
- * `flags` is left untouched.
+ * The CPU's integer ALU: results and status flags of the arithmetic, logic,
+ * shift/rotate, multiply/divide, BCD and bit-test/scan instructions. Flags
+ * follow SDM Vol. 1 Appendix A / Vol. 2 instruction pages; each operation
+ * writes only the status flags it defines (undefined ones get a fixed choice),
+ * the rest of `flags` is left untouched. test/cpu/alu-vs-host.test.ts checks
+ * every operation against the host CPU.
  */
 export type OperandWidth = 8 | 16 | 32;
 
@@ -145,7 +146,10 @@ export class Alu {
     const masked = count & 0x1f;
     if (masked === 0) return a;
     const c = masked % w;
-    const r = c === 0 ? a : trunc(a * 2 ** c + Math.floor(a / 2 ** (w - c)), w);
+    // Bit operations, not a * 2 ** c + ...: for w = 32 that sum exceeds 2^53
+    // and loses the low bits.
+    a = trunc(a, w);
+    const r = c === 0 ? a : trunc((a << c) | (a >>> (w - c)), w);
     const cf = r & 1;
     const of = (r & signBit(w) ? 1 : 0) ^ cf;
     this.set((cf ? CF : 0) | (of ? OF : 0), CF | OF);
@@ -155,7 +159,8 @@ export class Alu {
     const masked = count & 0x1f;
     if (masked === 0) return a;
     const c = masked % w;
-    const r = c === 0 ? a : trunc(Math.floor(a / 2 ** c) + a * 2 ** (w - c), w);
+    a = trunc(a, w);
+    const r = c === 0 ? a : trunc((a >>> c) | (a << (w - c)), w);
     const msb = r & signBit(w) ? 1 : 0;
     const next = r & (signBit(w) >>> 1) ? 1 : 0;
     this.set((msb ? CF : 0) | (msb ^ next ? OF : 0), CF | OF);
@@ -331,9 +336,9 @@ export class Alu {
   }
   aas(ax: number): number {
     if ((ax & 0xf) > 9 || this.flags & AF) {
-      const al = (ax - 6) & 0xff;
-      const ah = ((ax >> 8) - 1) & 0xff;
-      ax = (ah << 8) | al;
+      // SDM Vol. 2 AAS: "AX ← AX – 6; AH ← AH – 1": the borrow out of AL
+      // (AL < 6) also comes off AH, so AH drops by 2 then.
+      ax = (ax - 6 - 0x100) & 0xffff;
       this.set(AF | CF, AF | CF);
     } else this.set(0, AF | CF);
     return ax & 0xff0f;

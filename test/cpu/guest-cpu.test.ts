@@ -1,0 +1,286 @@
+/**
+ * CPU core, guest level: small programs assembled with NASM run through the
+ * whole PC machine; assertions on registers, memory, serial output and how
+ * the run ended.
+ */
+import { strict as assert } from 'node:assert';
+import { bootSector, nasm } from '../support/nasm';
+import { runGuestBytes, type GuestRun } from '../support/run-guest';
+import type { PcMachine } from '../../emulator/machine/pc-machine';
+
+async function run(image: Uint8Array, maxInstructions = 2_000_000): Promise<{ run: GuestRun; pc: PcMachine }> {
+  let pc!: PcMachine;
+  const result = await runGuestBytes(image, { maxInstructions, boot: 'bootsector', inspect: (p) => (pc = p) });
+  return { run: result, pc };
+}
+
+const HALT = 'cli\nhlt\n';
+
+describe('CPU core (guest programs)', function () {
+  it('real mode: ALU results and flags, MUL/DIV, shifts', async function () {
+    const { run: r, pc } = await run(bootSector(`
+      mov ax, 0x7fff
+      add ax, 1            ; OF=1 SF=1
+      pushf
+      pop bx               ; flags after add
+      mov cx, 1234
+      mov ax, 5678
+      mul cx               ; DX:AX = 7006652 = 0x6AE9BC
+      mov si, ax
+      mov di, dx
+      mov ax, 1000
+      xor dx, dx
+      mov cx, 7
+      div cx               ; 142 r 6
+      mov bp, dx
+      mov sp, ax
+      ${HALT}`));
+    assert.equal(r.exitReason, 'all-halted');
+    const g = pc.cpus[0].state.gpr;
+    assert.equal(g[3] & 0x08d5, 0x0880 | 0x0010 | 0x0004); // OF SF AF PF set (0x8000: even parity of low byte 0x00)
+    assert.equal(g[6] & 0xffff, 0xe9bc);
+    assert.equal(g[7] & 0xffff, 0x006a);
+    assert.equal(g[4] & 0xffff, 142);
+    assert.equal(g[5] & 0xffff, 6);
+  });
+
+  it('real mode: REP MOVSB forwards and backwards, REPNE SCASB', async function () {
+    const { pc } = await run(bootSector(`
+      xor ax, ax
+      mov ds, ax
+      mov es, ax
+      cld
+      mov si, src
+      mov di, 0x600
+      mov cx, 5
+      rep movsb
+      std
+      mov si, src+4
+      mov di, 0x614
+      mov cx, 5
+      rep movsb
+      cld
+      mov di, src
+      mov al, 'l'
+      mov cx, 5
+      repne scasb          ; stops after the first 'l' (index 2): CX = 2
+      mov bx, cx
+      mov dx, di
+      ${HALT}
+      src: db 'hello'`));
+    const mem = pc.machine.memory;
+    assert.equal(Buffer.from(mem.readBytes(0x600, 5)).toString('latin1'), 'hello');
+    assert.equal(Buffer.from(mem.readBytes(0x610, 5)).toString('latin1'), 'hello');
+    const g = pc.cpus[0].state.gpr;
+    assert.equal(g[3] & 0xffff, 2);
+    assert.equal((g[2] & 0xffff) - 0x7c00 > 0, true);
+  });
+
+  it('real mode → protected mode → paging, with the descriptor caches loaded from the GDT', async function () {
+    const { run: r, pc } = await run(bootSector(`
+      cli
+      lgdt [gdtr]
+      mov eax, cr0
+      or al, 1
+      mov cr0, eax
+      jmp 0x08:pm
+      bits 32
+      pm:
+      mov ax, 0x10
+      mov ds, ax
+      mov es, ax
+      mov ss, ax
+      mov esp, 0x90000
+      ; identity-map the first 4 MiB with one 4 MiB page (PSE)
+      mov dword [0x10000], 0x00000083
+      mov eax, cr4
+      or eax, 0x10
+      mov cr4, eax
+      mov eax, 0x10000
+      mov cr3, eax
+      mov eax, cr0
+      or eax, 0x80000000
+      mov cr0, eax
+      mov dword [0x500], 0xcafef00d
+      mov ebx, [0x500]
+      ${HALT}
+      align 8
+      gdt: dq 0, 0x00cf9a000000ffff, 0x00cf92000000ffff
+      gdtr: dw 23
+            dd gdt`));
+    assert.equal(r.exitReason, 'all-halted');
+    const st = pc.cpus[0].state;
+    assert.equal(st.gpr[3], 0xcafef00d);
+    assert.equal((st.cr0 & 0x80000001) >>> 0, 0x80000001);
+    assert.equal(st.segments[1].selector, 0x08);
+    assert.equal(st.segments[1].limit >>> 0, 0xffffffff);
+    assert.equal(st.segments[1].attributes & 0x40ff, 0x409b); // D=1, present code, accessed
+    assert.equal(st.segments[2].selector, 0x10);
+  });
+
+  it('unreal mode: a 4 GiB data-segment limit survives the return to real mode', async function () {
+    const { run: r, pc } = await run(bootSector(`
+      cli
+      xor ax, ax
+      mov ds, ax
+      lgdt [gdtr]
+      mov eax, cr0
+      or al, 1
+      mov cr0, eax
+      mov bx, 0x08
+      mov ds, bx
+      and al, 0xfe
+      mov cr0, eax
+      xor ax, ax
+      mov ds, ax
+      mov dword [dword 0x200000], 0x12345678
+      mov ecx, [dword 0x200000]
+      ${HALT}
+      align 8
+      gdt: dq 0, 0x00cf92000000ffff
+      gdtr: dw 15
+            dd gdt`));
+    assert.equal(r.exitReason, 'all-halted');
+    assert.equal(pc.cpus[0].state.gpr[1], 0x12345678);
+    assert.equal(pc.cpus[0].state.segments[3].limit >>> 0, 0xffffffff);
+  });
+
+  it('a page fault reaches its handler with CR2 and the error code', async function () {
+    const { run: r } = await run(nasm(`
+      %include "lib/stage1.inc"
+      %include "lib/pm32.inc"
+      %include "lib/io.inc"
+      bits 16
+      enter_pm32 start32
+      pm32_gdt
+      %include "lib/print32.inc"
+      bits 32
+      start32:
+      mov esp, 0x90000
+      ; IDT entry 14 → pf_handler
+      mov eax, pf_handler
+      mov [idt + 14*8], ax
+      mov word [idt + 14*8 + 2], 0x08
+      mov word [idt + 14*8 + 4], 0x8e00
+      shr eax, 16
+      mov [idt + 14*8 + 6], ax
+      lidt [idtr]
+      ; page directory at 0x20000: 4 MiB identity page, PDE 1 not present
+      mov dword [0x20000], 0x83
+      mov eax, cr4
+      or eax, 0x10
+      mov cr4, eax
+      mov eax, 0x20000
+      mov cr3, eax
+      mov eax, cr0
+      or eax, 0x80000000
+      mov cr0, eax
+      mov dword [0x00401234], 1     ; not present: #PF, error code 2 (write)
+      exit_with 1
+      pf_handler:
+      pop ebx                       ; error code
+      mov eax, cr2
+      call print_hex32
+      putc ' '
+      mov eax, ebx
+      call print_hex32
+      putc 10
+      exit_with 0x20
+      align 8
+      idt: times 32 dq 0
+      idtr: dw 32*8-1
+            dd idt
+      stage_end:`));
+    assert.equal(r.serial, '00401234 00000002\n');
+    assert.equal(r.exitStatus, 0x41);
+  });
+
+  it('#DE from DIV by zero is delivered through the IVT in real mode', async function () {
+    const { run: r } = await run(bootSector(`
+      xor ax, ax
+      mov ds, ax
+      mov word [0], de_handler
+      mov word [2], 0
+      mov ax, 5
+      xor cl, cl
+      div cl
+      mov al, 1
+      out 0xf4, al
+      de_handler:
+      mov al, 'D'
+      out 0xe9, al
+      mov al, 0x30
+      out 0xf4, al`));
+    assert.equal(r.serial, 'D');
+    assert.equal(r.exitStatus, 0x61);
+  });
+
+  it('a triple fault (no IDT) ends the run with status 2', async function () {
+    const { run: r } = await run(bootSector(`
+      cli
+      lidt [idtr]
+      int 3
+      idtr: dw 0
+            dd 0`));
+    assert.equal(r.exitReason, 'triple-fault');
+    assert.equal(r.exitStatus, 2);
+  });
+
+  it('CPUID reports the vendor and the features the emulator implements', async function () {
+    const { pc } = await run(bootSector(`
+      xor eax, eax
+      cpuid
+      mov [0x600], ebx
+      mov [0x604], edx
+      mov [0x608], ecx
+      mov eax, 1
+      cpuid
+      mov [0x610], edx
+      ${HALT}`));
+    const vendor = Buffer.from(pc.machine.memory.readBytes(0x600, 12)).toString('latin1');
+    assert.match(vendor, /^[ -~]{12}$/);
+    const edx = pc.machine.memory.read32(0x610);
+    for (const bit of [0, 4, 5, 8, 9]) assert.ok(edx & (1 << bit), `CPUID.1:EDX bit ${bit} (FPU/TSC/MSR/CX8/APIC)`);
+  });
+
+  it('x87 detection: FNINIT then FNSTSW gives 0 and FNSTCW gives 0x037F', async function () {
+    const { pc } = await run(bootSector(`
+      mov word [0x600], 0x5a5a
+      mov word [0x602], 0x5a5a
+      fninit
+      fnstsw [0x600]
+      fnstcw [0x602]
+      ${HALT}`));
+    assert.equal(pc.machine.memory.read16(0x600), 0);
+    assert.equal(pc.machine.memory.read16(0x602), 0x037f);
+  });
+
+  it('an invalid opcode raises #UD (delivered through the IVT)', async function () {
+    const { run: r } = await run(bootSector(`
+      xor ax, ax
+      mov ds, ax
+      mov word [6*4], ud_handler
+      mov word [6*4+2], 0
+      ud2
+      ud_handler:
+      mov al, 0x06
+      out 0xf4, al`));
+    assert.equal(r.exitStatus, 13);
+  });
+
+  it('BIOS INT 10h teletype reaches the serial port', async function () {
+    const { run: r } = await run(bootSector(`
+      mov si, msg
+      next:
+      lodsb
+      test al, al
+      jz done
+      mov ah, 0x0e
+      int 0x10
+      jmp next
+      done:
+      ${HALT}
+      msg: db 'hi from int 10h', 0`));
+    assert.match(r.serial, /hi from int 10h/);
+  });
+});
