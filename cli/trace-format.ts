@@ -2,6 +2,7 @@
  * One --trace line per machine event: virtual time, vCPU, trace class, what
  * happened. Lines are stable text (tests and users grep them).
  */
+import { describeIpi } from '../emulator/devices/ipi-log';
 import { traceClassOf, type MachineEvent } from '../emulator/events/machine-events';
 
 function hex(value: number, width = 0): string {
@@ -25,6 +26,8 @@ export function describeEvent(event: MachineEvent): string {
       return `invalid opcode at linear ${hex(event.linearAddress, 8)}: ${event.bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')}`;
     case 'note':
       return event.message;
+    case 'ipi':
+      return describeIpi(event.record);
     case 'pv-startup-state':
       return `paravirt startup state for APIC ${event.apicId} at ${hex(event.statePointer, 8)} ${event.action}`;
     case 'pv-vcpu-up':

@@ -1,0 +1,166 @@
+/**
+ * `bringup run`: boot an image headless, stream COM1 and port 0xE9 to
+ * stdout, feed stdin to COM1, and end with an exit status that says how the
+ * guest ended (see exit-status.ts and docs/cli.md).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { BootError } from '../emulator/boot/boot-error';
+import { traceClassOf } from '../emulator/events/machine-events';
+import type { ExitReason } from '../emulator/machine/machine';
+import { createPcMachine, type PcMachine } from '../emulator/machine/pc-machine';
+import { formatRegisterDump } from '../emulator/machine/register-snapshot';
+import type { CliIo } from './cli-io';
+import { EXIT_ALL_HALTED, EXIT_INTERNAL_ERROR, EXIT_LIMIT, EXIT_RESET_REQUESTED, EXIT_TRIPLE_FAULT, EXIT_USAGE, debugExitProcessStatus } from './exit-status';
+import { buildSummary } from './json-summary';
+import { parseRunArguments, UsageError, type RunOptions, type TraceSelection } from './run-options';
+import { formatTraceLine, formatVirtualTime } from './trace-format';
+
+/** Instructions per run() call: large enough to amortize the call, small enough to check the wall clock and stdin often. */
+const INSTRUCTIONS_PER_CHUNK = 1_000_000;
+
+function readInput(what: string, path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message);
+    throw new UsageError(`cannot read ${what} '${path}': ${why}`);
+  }
+}
+
+function statusFor(reason: ExitReason | { kind: 'timeout' }): number {
+  switch (reason.kind) {
+    case 'debug-exit':
+      return debugExitProcessStatus(reason.status);
+    case 'all-halted':
+      return EXIT_ALL_HALTED;
+    case 'triple-fault':
+      return EXIT_TRIPLE_FAULT;
+    case 'reset-requested':
+      return EXIT_RESET_REQUESTED;
+    case 'instruction-limit':
+    case 'idle-forever':
+    case 'timeout':
+      return EXIT_LIMIT;
+  }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  let options: RunOptions;
+  let pc: PcMachine;
+  const pending: number[] = [];
+  const flushOutput = (): void => {
+    if (pending.length > 0) {
+      io.stdout(Uint8Array.from(pending));
+      pending.length = 0;
+    }
+  };
+  try {
+    options = parseRunArguments(argv);
+    const image = options.image !== undefined ? readInput('IMAGE', options.image) : undefined;
+    const disk = options.disk !== undefined ? readInput('--disk', options.disk) : undefined;
+    const modules = options.modules.map((m) => ({ data: readInput('--module', m.path), string: m.string }));
+    const host = { serialOutput: (b: number) => pending.push(b), debugConsoleOutput: (b: number) => pending.push(b) };
+    pc = createPcMachine(
+      {
+        // A boot-sector run with only --disk boots sector 0 of that disk.
+        image: image ?? disk!,
+        boot: image === undefined ? 'bootsector' : options.boot,
+        cpus: options.cpus,
+        memorySize: options.memorySize,
+        disk,
+        cmdline: options.cmdline,
+        modules,
+        seed: options.seed,
+        quantum: options.quantum,
+      },
+      host,
+    );
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof BootError) {
+      io.stderr(`bringup: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+
+  const { machine } = pc;
+  const trace: Set<TraceSelection> = options.trace;
+  const eventCounts = new Map<string, number>();
+  if (trace.has('boot')) io.stderr(`[${formatVirtualTime(0)}] machine ${'boot'.padEnd(10)} ${pc.boot.explanation}\n`);
+  machine.events.subscribe((event) => {
+    eventCounts.set(event.kind, (eventCounts.get(event.kind) ?? 0) + 1);
+    if (trace.size > 0 && trace.has(traceClassOf(event) as TraceSelection)) {
+      flushOutput();
+      io.stderr(formatTraceLine(event) + '\n');
+    }
+  });
+
+  // stdin → COM1 receiver, paced by the receiver's free space so no input is lost; EOF simply ends the input.
+  const stopReading = io.stdin?.(
+    (bytes) => {
+      for (const b of bytes) machine.com1.hostInput.push(b);
+    },
+    () => {},
+  );
+
+  const started = Date.now();
+  let outcome: ExitReason | { kind: 'timeout' };
+  try {
+    for (;;) {
+      const result = machine.run(INSTRUCTIONS_PER_CHUNK, options.maxInstructions ?? Infinity);
+      flushOutput();
+      if (result.kind === 'exited') {
+        outcome = result.reason;
+        break;
+      }
+      if (options.timeoutSeconds !== undefined && (Date.now() - started) / 1000 >= options.timeoutSeconds) {
+        outcome = { kind: 'timeout' };
+        break;
+      }
+      await yieldToEventLoop();
+    }
+  } catch (error) {
+    flushOutput();
+    stopReading?.();
+    io.stderr(`bringup: internal emulator error (please report it with the image and command line): ${(error as Error).stack ?? error}\n`);
+    return EXIT_INTERNAL_ERROR;
+  }
+  stopReading?.();
+  flushOutput();
+
+  const status = statusFor(outcome);
+  switch (outcome.kind) {
+    case 'triple-fault':
+      io.stderr(`bringup: vCPU ${outcome.cpu} triple-faulted (shutdown); registers at the fault:\n${formatRegisterDump(outcome.cpu, pc.cpus[outcome.cpu].state)}\n`);
+      break;
+    case 'instruction-limit':
+      io.stderr(`bringup: stopped after ${machine.totalInstructions} instructions (--max-instructions ${options.maxInstructions})\n`);
+      break;
+    case 'timeout':
+      io.stderr(`bringup: stopped after ${options.timeoutSeconds} s of host time (--timeout)\n`);
+      break;
+    case 'idle-forever':
+      io.stderr('bringup: every vCPU waits for an interrupt or a STARTUP IPI that nothing can send any more (no timer armed); stopping\n');
+      break;
+    case 'reset-requested':
+      io.stderr(`bringup: the guest requested a platform reset (${outcome.reason}); the run ends here\n`);
+      break;
+    default:
+      break;
+  }
+  if (options.json !== undefined) {
+    const summary = buildSummary(pc, { image: options.image ?? options.disk, seed: options.seed, memorySize: options.memorySize }, { reason: outcome, status }, eventCounts);
+    try {
+      writeFileSync(options.json, JSON.stringify(summary, null, 2) + '\n');
+    } catch (error) {
+      io.stderr(`bringup: cannot write --json file '${options.json}': ${(error as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+  }
+  return status;
+}
