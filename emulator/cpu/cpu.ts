@@ -26,6 +26,7 @@ import { writeControlRegister } from './control-registers';
 import { deliverEvent, EventKind } from './interrupts';
 import { loadSegmentProtected } from './segmentation';
 import { checkDebugBreakpoints } from './debug-registers';
+import type { DebugHookTable, WatchHit } from './debug-hooks';
 
 export interface CpuConfig {
   isBsp: boolean;
@@ -118,8 +119,10 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
   /** Skip the breakpoint at this linear address once (resuming from it). */
   private resumeFrom = -1;
   stopReason: StopReason = 'none';
-  /** Debugger breakpoints by linear address; checked only when non-empty. */
-  readonly breakpoints = new Set<number>();
+  /** Breakpoints and watchpoints a debugger attached (shared by all vCPUs). */
+  debugHooks: DebugHookTable | undefined;
+  /** Number of watchpoints in debugHooks (0 keeps memory accesses on the fast path). */
+  watchCount = 0;
 
   // --- model-specific state ---
   tscOffset = 0;
@@ -256,6 +259,40 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     this.attention = true;
   }
 
+  /**
+   * Before the debugger resumes: forget stale stop requests and, for a vCPU
+   * that stopped on (or was reported at) a breakpoint, step over the
+   * breakpoint at the current instruction once, as debuggers do. vCPUs that
+   * merely sit on a breakpoint address they have not hit yet will hit it.
+   */
+  prepareResume(stepOverBreakpointHere = true): void {
+    this.stopRequested = false;
+    this.stopReason = 'none';
+    this.resumeFrom = stepOverBreakpointHere ? (this.segBase[SegmentRegister.CS] + this._state.eip) >>> 0 : -1;
+    this.attention = true;
+  }
+
+  /** Check an access against the watchpoints (called only when watchCount > 0). */
+  private checkWatch(lin: number, size: number, write: boolean, newValue: number): void {
+    const hooks = this.debugHooks;
+    if (hooks === undefined) return;
+    for (const w of hooks.watchpoints) {
+      if (w.cpu !== undefined && w.cpu !== this.index) continue;
+      if (write ? w.kind === 'read' : w.kind === 'write') continue;
+      const addr = w.physical ? this.mmu.probe(lin, AccessType.Read, false) : lin;
+      if (addr < 0 || addr + size <= w.address || addr >= w.address + w.size) continue;
+      let old = 0;
+      const bytes = this.readLinear(lin, size);
+      for (let i = size - 1; i >= 0; i--) old = old * 256 + (bytes[i] ?? 0);
+      const hit: WatchHit = { watchpoint: w, cpu: this.index, access: write ? 'write' : 'read', address: lin, size, oldValue: old >>> 0, newValue: (write ? newValue : old) >>> 0, eip: this.insnEip };
+      hooks.lastWatchHit = hit;
+      this.stopReason = 'breakpoint';
+      this.requestStop();
+      hooks.onStop?.(this.index);
+      return;
+    }
+  }
+
   interruptsEnabled(): boolean {
     return (this._state.eflags & FLAG_IF) !== 0;
   }
@@ -327,7 +364,7 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
 
   updateSlowChecks(): void {
     const st = this._state;
-    this.slowChecks = (st.eflags & FLAG_TF) !== 0 || (st.dr[7] & 0xff) !== 0 || this.breakpoints.size > 0;
+    this.slowChecks = (st.eflags & FLAG_TF) !== 0 || (st.dr[7] & 0xff) !== 0;
     if (this.slowChecks) this.attention = true;
   }
 
@@ -484,15 +521,18 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
   }
 
   readLinear8(lin: number): number {
+    if (this.watchCount !== 0) this.checkWatch(lin, 1, false, 0);
     if (!this.paging) return this.memory.read8(lin);
     return this.memory.read8(this.translate(lin, AccessType.Read));
   }
   readLinear16(lin: number): number {
+    if (this.watchCount !== 0) this.checkWatch(lin, 2, false, 0);
     if (!this.paging) return this.memory.read16(lin);
     if ((lin & 0xfff) !== 0xfff) return this.memory.read16(this.translate(lin, AccessType.Read));
     return this.readLinear8(lin) | (this.readLinear8((lin + 1) >>> 0) << 8);
   }
   readLinear32(lin: number): number {
+    if (this.watchCount !== 0) this.checkWatch(lin, 4, false, 0);
     if (!this.paging) return this.memory.read32(lin);
     if ((lin & 0xfff) <= 0xffc) return this.memory.read32(this.translate(lin, AccessType.Read));
     let v = 0;
@@ -500,15 +540,18 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     return v >>> 0;
   }
   writeLinear8(lin: number, v: number): void {
+    if (this.watchCount !== 0) this.checkWatch(lin, 1, true, v);
     if (!this.paging) this.memory.write8(lin, v);
     else this.memory.write8(this.translate(lin, AccessType.Write), v);
   }
   writeLinear16(lin: number, v: number): void {
+    if (this.watchCount !== 0) this.checkWatch(lin, 2, true, v);
     if (!this.paging) this.memory.write16(lin, v);
     else if ((lin & 0xfff) !== 0xfff) this.memory.write16(this.translate(lin, AccessType.Write), v);
     else this.writeLinearSplit(lin, 2, v);
   }
   writeLinear32(lin: number, v: number): void {
+    if (this.watchCount !== 0) this.checkWatch(lin, 4, true, v);
     if (!this.paging) this.memory.write32(lin, v);
     else if ((lin & 0xfff) <= 0xffc) this.memory.write32(this.translate(lin, AccessType.Write), v);
     else this.writeLinearSplit(lin, 4, v);
@@ -709,6 +752,17 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     while (retired < budget) {
       if (this.attention && this.serviceEvents()) break;
       if (this.slowChecks && this.preInstructionChecks()) break;
+      const hooks = this.debugHooks;
+      if (hooks !== undefined) {
+        const lin = (this.segBase[SegmentRegister.CS] + st.eip) >>> 0;
+        if (lin !== this.resumeFrom && hooks.hasBreakpoint(lin)) {
+          this.resumeFrom = lin;
+          this.stopReason = 'breakpoint';
+          hooks.onStop?.(this.index);
+          break;
+        }
+        this.resumeFrom = -1;
+      }
       try {
         this.step();
       } catch (e) {
@@ -812,12 +866,6 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
   private preInstructionChecks(): boolean {
     const st = this._state;
     const lin = (this.segBase[SegmentRegister.CS] + st.eip) >>> 0;
-    if (this.breakpoints.size > 0 && this.breakpoints.has(lin) && lin !== this.resumeFrom) {
-      this.resumeFrom = lin;
-      this.stopReason = 'breakpoint';
-      return true;
-    }
-    this.resumeFrom = -1;
     if ((st.dr[7] & 0xff) !== 0 && (st.eflags & FLAG_RF) === 0 && checkDebugBreakpoints(this, lin)) {
       this.deliverTrapNow(Vector.DB);
     }

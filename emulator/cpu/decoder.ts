@@ -9,7 +9,7 @@
  */
 import { DecodedInstruction, RepPrefix } from './decoded-instruction';
 import { isGroup, type OpcodeEntry, type OperandForm, type TableSlot } from './opcode-table-types';
-import { LOCKABLE, ONE_BYTE_MAP, TWO_BYTE_MAP } from './opcode-table';
+import { lockAllowed, ONE_BYTE_MAP, TWO_BYTE_MAP } from './opcode-table';
 import { SegmentRegister } from './segment-cache';
 
 /** Fetch byte i of the instruction (may throw a guest fault: #GP past the limit or at 15 bytes, #PF). */
@@ -132,7 +132,7 @@ export function decodeInstruction(insn: DecodedInstruction, fetch: FetchByte, co
   } else entry = slot as OpcodeEntry;
 
   // LOCK only on read-modify-write instructions with a memory destination (SDM Vol. 2 LOCK: otherwise #UD).
-  if (insn.lock && (!insn.isMemory || !LOCKABLE.has(insn.opcode) || (insn.opcode >= 0x80 && insn.opcode <= 0x83 && insn.reg === 7))) {
+  if (insn.lock && (!insn.isMemory || !lockAllowed(insn.opcode, insn.reg))) {
     return invalid(insn, pos);
   }
 

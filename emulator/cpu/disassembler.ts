@@ -53,6 +53,13 @@ function formWidth(form: OperandForm, insn: DecodedInstruction): number {
   }
 }
 
+/** AT&T names of the size-named mnemonics (GAS / objdump). */
+const ATT32: Record<string, string> = {
+  cwde: 'cwtl', cdq: 'cltd', insd: 'insl', outsd: 'outsl', movsd: 'movsl', cmpsd: 'cmpsl', stosd: 'stosl', lodsd: 'lodsl', scasd: 'scasl',
+  pushad: 'pushal', popad: 'popal', pushfd: 'pushfl', popfd: 'popfl', iretd: 'iretl',
+};
+const ATT16: Record<string, string> = { cbw: 'cbtw', cwd: 'cwtd', pusha: 'pushaw', popa: 'popaw', pushf: 'pushfw', popf: 'popfw', iret: 'iretw' };
+
 const STRING_FORMS: ReadonlySet<OperandForm> = new Set<OperandForm>(['Xb', 'Xv', 'Yb', 'Yv']);
 
 /** Decode and render one instruction from `fetch` (byte i of the instruction at `address`). */
@@ -100,7 +107,9 @@ function render(insn: DecodedInstruction, address: number, syntax: Syntax, bytes
         if (insn.base >= 0) parts.push(RM16[insn.rm]);
       } else {
         if (insn.base >= 0) parts.push(REG32[insn.base]);
-        if (insn.index >= 0) parts.push(REG32[insn.index] + (insn.scale ? `*${1 << insn.scale}` : ''));
+        // A SIB index without a base keeps its scale even when it is 1: "[ebp*1+disp]" is DS-relative,
+        // "[ebp+disp]" would read as SS-relative (SDM Vol. 2 Table 2-3, Vol. 3 3.7.5).
+        if (insn.index >= 0) parts.push(REG32[insn.index] + (insn.scale || insn.base < 0 ? `*${1 << insn.scale}` : ''));
       }
       let text = parts.join('+');
       if (insn.dispSize > 0 || parts.length === 0) {
@@ -130,16 +139,21 @@ function render(insn: DecodedInstruction, address: number, syntax: Syntax, bytes
   let memoryWidth = 0;
   let hasRegisterSize = false;
   for (const form of entry.operands) {
-    if (isString && STRING_FORMS.has(form)) continue;
+    // String instructions: the sized mnemonic names everything (STOSD, not STOSD EAX), as NASM writes them.
+    if (isString && (STRING_FORMS.has(form) || form === 'AL' || form === 'eAX')) continue;
     switch (form) {
       case 'Eb': case 'Ew': case 'Ed': case 'Ev': {
-        const w = formWidth(form, insn);
+        // MOV r/m, Sreg (8C) stores 16 bits to memory whatever the operand size (SDM Vol. 2 MOV).
+        const w = insn.opcode === 0x8c && insn.isMemory ? 16 : formWidth(form, insn);
         if (insn.isMemory) {
           memoryWidth = w;
+          if (insn.opcode === 0x8c) hasRegisterSize = true; // the segment register fixes the size
           operands.push(memory(w));
         } else {
           hasRegisterSize = true;
-          operands.push(reg(regName(insn.rm, w)));
+          // SLDT/STR/SMSW r32 write the whole 32-bit register (upper half zero, SDM Vol. 2 SLDT/STR/SMSW).
+          const stores = (insn.opcode === 0x100 && insn.reg <= 1) || (insn.opcode === 0x101 && insn.reg === 4);
+          operands.push(reg(regName(insn.rm, stores ? insn.opSize : w)));
         }
         break;
       }
@@ -201,7 +215,8 @@ function render(insn: DecodedInstruction, address: number, syntax: Syntax, bytes
         break;
       case 'Zv':
         hasRegisterSize = true;
-        operands.push(reg(regName(insn.opcode & 7, insn.opcode >= 0x1c8 ? 32 : insn.opSize)));
+        // BSWAP with a 16-bit operand size names the 16-bit register (its result is undefined, SDM Vol. 2 BSWAP).
+        operands.push(reg(regName(insn.opcode & 7, insn.opSize)));
         break;
       case 'AL': case 'CL':
         hasRegisterSize = form === 'AL' || hasRegisterSize;
@@ -211,6 +226,7 @@ function render(insn: DecodedInstruction, address: number, syntax: Syntax, bytes
         operands.push(reg('ax'));
         break;
       case 'DX':
+        if (isString) break; // INSB/OUTSD: the port is implicit in the sized mnemonic (NASM form)
         operands.push(reg('dx'));
         break;
       case 'eAX':
@@ -235,13 +251,29 @@ function render(insn: DecodedInstruction, address: number, syntax: Syntax, bytes
     const conditional = insn.opcode === 0xa6 || insn.opcode === 0xa7 || insn.opcode === 0xae || insn.opcode === 0xaf;
     prefixes.push(insn.rep === RepPrefix.Rep ? (conditional ? 'repe' : 'rep') : 'repne');
   }
-  if (isString && insn.segmentOverride >= 0 && syntax === 'intel') prefixes.push(SREG[insn.segmentOverride]);
+  if (isString && insn.segmentOverride >= 0) prefixes.push(SREG[insn.segmentOverride]);
 
   let m = mnemonic;
   let ops = operands;
+  if (syntax === 'intel' && insn.opSize !== insn.codeSize && (insn.opcode === 0xe8 || insn.opcode === 0xe9 || insn.opcode === 0x9a || insn.opcode === 0xea)) {
+    ops = [`${insn.opSize === 32 ? 'dword' : 'word'} ${operands[0]}`]; // NASM: "call word 0x1234", "jmp dword 0x8:0x10"
+  }
+  // PUSH imm with the non-default operand size: say so, or the text would reassemble to the other size.
+  if ((insn.opcode === 0x68 || insn.opcode === 0x6a) && insn.opSize !== insn.codeSize) {
+    if (syntax === 'intel') ops = [`${insn.opSize === 32 ? 'dword' : 'word'} ${operands[0]}`];
+    else m += insn.opSize === 32 ? 'l' : 'w';
+  }
   if (syntax === 'att') {
-    ops = operands.slice().reverse();
-    if (entry.att !== undefined) m = entry.att;
+    // BOUND and ENTER keep the Intel operand order in GAS.
+    ops = insn.opcode === 0x62 || insn.opcode === 0xc8 ? operands.slice() : operands.slice().reverse();
+    if (insn.opSize === 32 && entry.mnemonic32 !== undefined) m = ATT32[entry.mnemonic32] ?? entry.mnemonic32;
+    else if (ATT16[entry.mnemonic] !== undefined) m = ATT16[entry.mnemonic];
+    else if (entry.att !== undefined && (entry.mnemonic32 === undefined || insn.opSize === 32)) m = entry.att;
+    if (insn.opcode === 0xff && (insn.reg === 3 || insn.reg === 5) && insn.opSize !== insn.codeSize) m += insn.opSize === 32 ? 'l' : 'w';
+    // LOOPcc with the other address size counts with the other register (CX/ECX): GAS writes loopw / loopl.
+    if (insn.opcode >= 0xe0 && insn.opcode <= 0xe2 && insn.addrSize !== insn.codeSize) m += insn.addrSize === 32 ? 'l' : 'w';
+    // Near/far branches with the non-default operand size: GAS marks them (callw, ljmpl, lretw).
+    if (insn.opSize !== insn.codeSize && (insn.opcode === 0xe8 || insn.opcode === 0xe9 || insn.opcode === 0x9a || insn.opcode === 0xea || insn.opcode === 0xca || insn.opcode === 0xcb)) m += insn.opSize === 32 ? 'l' : 'w';
     const indirect = insn.opcode === 0xff && (insn.reg >= 2 && insn.reg <= 5);
     if (indirect) ops = ops.map((o) => '*' + o);
     if (insn.opcode === 0x1b6 || insn.opcode === 0x1b7 || insn.opcode === 0x1be || insn.opcode === 0x1bf) m += insn.opSize === 32 ? 'l' : 'w';

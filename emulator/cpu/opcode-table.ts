@@ -287,7 +287,11 @@ function buildTwoByte(): TableSlot[] {
   t[0x09] = op('wbinvd', [], 'Write back and invalidate caches (no caches are modelled)', sys.invd);
   t[0x0b] = op('ud2', [], 'Raise invalid opcode (#UD) on purpose', sys.ud2);
   const hint = op('nop', ['Ev'], 'Hint / multi-byte no operation', data.nop);
-  t[0x18] = group('16', [hint, hint, hint, hint, hint, hint, hint, hint]);
+  // 0F 18 /0-/3 with a memory operand are the PREFETCH hints (SDM Vol. 2 PREFETCHh, Table A-6 group 16); no caches are
+  // modelled, so they do nothing. The other encodings are reserved NOPs.
+  const prefetch = (name: string): OpcodeEntry => op(name, ['M'], 'Prefetch hint (no caches are modelled)', data.nop);
+  t[0x18] = group('16', [prefetch('prefetchnta'), prefetch('prefetcht0'), prefetch('prefetcht1'), prefetch('prefetcht2'), hint, hint, hint, hint],
+    [hint, hint, hint, hint, hint, hint, hint, hint]);
   t[0x1f] = group('NOP', [hint, hint, hint, hint, hint, hint, hint, hint]);
   t[0x20] = op('mov', ['Rd', 'Cd'], 'Read control register', sys.movFromCr);
   t[0x21] = op('mov', ['Rd', 'Dd'], 'Read debug register', sys.movFromDr);
@@ -366,6 +370,21 @@ export const LOCKABLE: ReadonlySet<number> = new Set([
   0x80, 0x81, 0x82, 0x83, 0x86, 0x87, 0xf6, 0xf7, 0xfe, 0xff,
   0x1ab, 0x1b3, 0x1bb, 0x1ba, 0x1b0, 0x1b1, 0x1c0, 0x1c1, 0x1c7,
 ]);
+
+/**
+ * Whether LOCK is allowed on this opcode with this ModRM.reg (memory destination assumed). SDM Vol. 2 LOCK: only the
+ * read-modify-write forms ADD ADC AND BTC BTR BTS CMPXCHG CMPXCHG8B DEC INC NEG NOT OR SBB SUB XOR XADD XCHG; any other
+ * instruction (CMP /7, TEST, MUL/DIV, CALL/JMP/PUSH through FF, BT 0F BA /4) raises #UD.
+ */
+export function lockAllowed(opcode: number, reg: number): boolean {
+  if (!LOCKABLE.has(opcode)) return false;
+  if (opcode >= 0x80 && opcode <= 0x83) return reg !== 7;
+  if (opcode === 0xf6 || opcode === 0xf7) return reg === 2 || reg === 3;
+  if (opcode === 0xfe || opcode === 0xff) return reg === 0 || reg === 1;
+  if (opcode === 0x1ba) return reg >= 5;
+  if (opcode === 0x1c7) return reg === 1;
+  return true;
+}
 
 /** Every distinct entry with the opcode bytes that reach it, for hovers and documentation. */
 export interface OpcodeListing {
