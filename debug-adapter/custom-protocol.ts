@@ -1,0 +1,147 @@
+/**
+ * Bringup's DAP extensions: custom requests the extension's views send and
+ * the custom event the adapter raises. Plain JSON shapes; documented in
+ * docs/dap-extensions.md (keep the two in step). No VS Code or emulator
+ * imports: both sides import these types.
+ */
+
+export type ActivityName = 'not-started' | 'wait-for-sipi' | 'running' | 'halted' | 'shutdown';
+export type CpuModeName = 'real' | 'virtual-8086' | 'protected' | 'protected+paging' | 'protected+pae';
+
+/** `bringup/vcpus` → VcpusResponse */
+export interface VcpuSummary {
+  /** vCPU index = DAP thread id - 1. */
+  index: number;
+  threadId: number;
+  apicId: number;
+  isBsp: boolean;
+  activity: ActivityName;
+  mode: CpuModeName;
+  /** "0900:0000" in real mode, "0008:00101234" in protected mode. */
+  csEip: string;
+  /** Linear address of the next instruction. */
+  linearEip: number;
+  instructions: number;
+  /** The last machine event on this vCPU, in words. */
+  lastEvent?: string;
+}
+export interface VcpusResponse {
+  vcpus: VcpuSummary[];
+  /** Virtual time (ns). */
+  time: number;
+  running: boolean;
+}
+
+/** `bringup/lapic` { vcpu } → LapicView */
+export interface LvtView {
+  name: 'CMCI' | 'timer' | 'thermal' | 'performance' | 'LINT0' | 'LINT1' | 'error';
+  raw: number;
+  vector: number;
+  deliveryMode: string;
+  masked: boolean;
+  levelTriggered: boolean;
+  /** Timer only. */
+  timerMode?: 'one-shot' | 'periodic' | 'tsc-deadline';
+}
+export interface LapicView {
+  vcpu: number;
+  apicId: number;
+  mode: 'xapic' | 'x2apic' | 'disabled';
+  softwareEnabled: boolean;
+  base: number;
+  /** Registers by name with their raw value: ID, VERSION, TPR, APR, PPR, LDR, DFR, SVR, ESR, ICR_LOW, ICR_HIGH, TIMER_INITIAL, TIMER_CURRENT, TIMER_DIVIDE. */
+  registers: { name: string; value: number; decoded: string }[];
+  irr: number[];
+  isr: number[];
+  tmr: number[];
+  lvt: LvtView[];
+  timer: { mode: 'one-shot' | 'periodic' | 'tsc-deadline'; initial: number; current: number; divide: number; tscDeadline: string };
+}
+
+/** `bringup/ioapic` → IoApicView */
+export interface IoApicEntryView {
+  pin: number;
+  vector: number;
+  deliveryMode: string;
+  destinationMode: 'physical' | 'logical';
+  destination: number;
+  activeLow: boolean;
+  levelTriggered: boolean;
+  masked: boolean;
+  remoteIrr: boolean;
+  /** Input line currently asserted. */
+  asserted: boolean;
+}
+export interface IoApicView {
+  id: number;
+  version: number;
+  entries: IoApicEntryView[];
+}
+
+/** `bringup/ipiLog` { since?: number } → IpiLogResponse; records have the shape of IpiRecord (emulator/devices/ipi-log.ts). */
+export interface IpiLogResponse {
+  records: unknown[];
+  /** Pass as `since` next time to get only newer records. */
+  next: number;
+  /** Paravirtual startup events (registrations, VCPU_UP, refusals, stale states) since `since` of the same counter space. */
+  paravirt: { seq: number; time: number; cpu: number | undefined; kind: string; apicId: number | undefined; summary: string }[];
+}
+
+/** `bringup/descriptorTable` { vcpu, table: 'gdt' | 'idt' | 'ldt' } → DescriptorTableView */
+export interface DescriptorView {
+  index: number;
+  /** Selector (GDT/LDT) or vector (IDT). */
+  selectorOrVector: number;
+  raw: string;
+  kind: string;
+  base?: number;
+  limit?: number;
+  offset?: number;
+  targetSelector?: number;
+  dpl: number;
+  present: boolean;
+  flags: string;
+  summary: string;
+}
+export interface DescriptorTableView {
+  vcpu: number;
+  table: 'gdt' | 'idt' | 'ldt';
+  base: number;
+  limit: number;
+  entries: DescriptorView[];
+}
+
+/** `bringup/translate` { vcpu, address } → TranslationView */
+export interface TranslationView {
+  vcpu: number;
+  linear: number;
+  pagingMode: 'none' | '32-bit' | 'pae';
+  steps: { level: string; entryAddress: number; entry: string; decoded: string }[];
+  physical?: number;
+  fault?: string;
+}
+
+/** `bringup/pvStartupState` { vcpu } → PvStartupStateView */
+export interface PvStartupStateView {
+  vcpu: number;
+  apicId: number;
+  registered: boolean;
+  fields: { name: string; value: string }[];
+  problems: string[];
+}
+
+/** `bringup/registerSnapshot` { vcpu } → { text } (the same dump `bringup run` prints on a triple fault). */
+export interface RegisterSnapshotResponse {
+  text: string;
+}
+
+/** Event `bringup/stateChanged`: sent on every stop and, throttled, while running. */
+export interface StateChangedEvent {
+  reason: 'stopped' | 'running' | 'exited';
+  time: number;
+  /** IPI log length now (so a view knows whether to fetch). */
+  ipiCount: number;
+}
+
+export const CUSTOM_REQUESTS = ['bringup/vcpus', 'bringup/lapic', 'bringup/ioapic', 'bringup/ipiLog', 'bringup/descriptorTable', 'bringup/translate', 'bringup/pvStartupState', 'bringup/registerSnapshot'] as const;
+export const STATE_CHANGED_EVENT = 'bringup/stateChanged';
