@@ -4,7 +4,8 @@
  * and how it ended. For guest-level tests.
  */
 import { readFileSync } from 'node:fs';
-import type { BootSelection } from '../../emulator/boot/boot-plan';
+import type { BootModule, BootSelection } from '../../emulator/boot/boot-plan';
+import type { MachineEvent } from '../../emulator/events/machine-events';
 import { createPcMachine, type PcMachine } from '../../emulator/machine/pc-machine';
 
 export interface RunGuestOptions {
@@ -17,6 +18,10 @@ export interface RunGuestOptions {
   /** Raw disk for INT 13h / ATA. */
   disk?: Uint8Array;
   quantum?: number;
+  /** Multiboot / PVH modules (`--module FILE[,STRING]`). */
+  modules?: BootModule[];
+  /** Called with every machine event, subscribed before the first instruction. */
+  onEvent?: (event: MachineEvent) => void;
   /** Inspect the machine after the run. */
   inspect?: (pc: PcMachine) => void;
 }
@@ -47,9 +52,12 @@ export async function runGuestBytes(image: Uint8Array, options: RunGuestOptions 
       seed: options.seed,
       quantum: options.quantum,
       disk: options.disk,
+      modules: options.modules,
     },
     { serialOutput: (b) => out.push(b), debugConsoleOutput: (b) => out.push(b) },
   );
+  const onEvent = options.onEvent;
+  if (onEvent !== undefined) pc.machine.events.subscribe(onEvent);
   const limit = options.maxInstructions ?? 50_000_000;
   for (;;) {
     const result = pc.machine.run(2_000_000, limit);
