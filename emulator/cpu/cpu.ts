@@ -77,8 +77,12 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
 
   /** Total instructions retired (faulting instructions count once, as delivery work). */
   instructionsRetired = 0;
+  /** instructionsRetired when the current slice started. */
+  private sliceStart = 0;
   /** Instructions retired in the current slice (RDTSC adds them to virtual time). */
-  sliceRetired = 0;
+  get sliceRetired(): number {
+    return this.instructionsRetired - this.sliceStart;
+  }
 
   // --- segment fast paths (recomputed by refreshSegment) ---
   /** Linear base per segment register. */
@@ -133,7 +137,12 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
   pat = 0x0007040600070406n;
 
   // --- decoded-instruction cache ---
-  private readonly codeCache: (CodePage | undefined)[] = [];
+  private readonly codeCache = new Map<number, CodePage>();
+  /** The code page the last instruction came from (loops stay on one page). */
+  private lastCodePageIndex = -1;
+  private lastCodePage: CodePage | undefined;
+  /** CS limit as an unsigned number (refreshed with the segment). */
+  private csLimit = 0xffff;
   private readonly scratch = new DecodedInstruction();
   private fetchLinearPage = -1;
   private fetchPhysPage = 0;
@@ -355,6 +364,7 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     this.segReadMax[seg] = readMax;
     this.segWriteMax[seg] = writeMax;
     if (seg === SegmentRegister.CS) {
+      this.csLimit = c.limit >>> 0;
       this.codeSize = c.attributes & 0x4000 ? 32 : 16;
       this.fetchLinearPage = -1;
     } else if (seg === SegmentRegister.SS) {
@@ -732,7 +742,7 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
   runSlice(budget: number): number {
     const st = this._state;
     if (this.platform.currentCpu !== undefined) this.platform.currentCpu.index = this.index;
-    this.sliceRetired = 0;
+    this.sliceStart = this.instructionsRetired;
     this.stopReason = 'none';
     this.syncSegmentsIfChanged();
     this.attention = true;
@@ -772,7 +782,6 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
       }
       retired++;
       this.instructionsRetired++;
-      this.sliceRetired = retired;
     }
     return retired;
   }
@@ -805,34 +814,40 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
       this.fetchPhysPage = phys - (lin & 0xfff);
     }
     const pageIndex = phys >>> 12;
-    let page = this.codeCache[pageIndex];
+    let page: CodePage | undefined;
+    if (pageIndex === this.lastCodePageIndex) page = this.lastCodePage;
+    else {
+      page = this.codeCache.get(pageIndex);
+      if (page === undefined) page = this.newCodePage(pageIndex);
+      this.lastCodePageIndex = pageIndex;
+      this.lastCodePage = page;
+    }
     const generation = this.memory.pageWriteGeneration[pageIndex];
-    if (page === undefined) page = this.newCodePage(pageIndex);
-    else if (page.generation !== generation) {
-      page.insns.fill(undefined);
-      page.generation = generation;
+    if (page!.generation !== generation) {
+      page!.insns.fill(undefined);
+      page!.generation = generation;
     }
     const offset = phys & 0xfff;
-    let insn = page.insns[offset];
+    let insn = page!.insns[offset];
     if (insn === undefined || insn.codeSize !== this.codeSize) {
       insn = this.decodeAt(lin, eip);
       // Cache only instructions that do not cross into the next page and came from RAM.
       if (offset + insn.length <= CODE_PAGE_SIZE && this.memory.isRam(phys)) {
         const stored = new DecodedInstruction();
         copyInstruction(insn, stored);
-        page.insns[offset] = stored;
+        page!.insns[offset] = stored;
         insn = stored;
       }
     }
     const next = eip + insn.length;
-    if (next - 1 > st.segments[SegmentRegister.CS].limit >>> 0) this.gp(0);
+    if (next - 1 > this.csLimit) this.gp(0);
     st.eip = this.codeSize === 32 ? next >>> 0 : next & 0xffff;
     insn.entry.execute(this, insn);
   }
 
   private newCodePage(pageIndex: number): CodePage {
     const page: CodePage = { generation: this.memory.pageWriteGeneration[pageIndex], insns: new Array<DecodedInstruction | undefined>(CODE_PAGE_SIZE).fill(undefined) };
-    this.codeCache[pageIndex] = page;
+    this.codeCache.set(pageIndex, page);
     this.memory.codePages[pageIndex] = 1;
     return page;
   }

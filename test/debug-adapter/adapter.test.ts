@@ -41,6 +41,7 @@ describe('debug adapter over stdio', function () {
 
   beforeEach(async function () {
     dc = new DebugClient('node', adapter, 'bringup');
+    dc.defaultTimeout = 30000;
     await dc.start();
   });
 
