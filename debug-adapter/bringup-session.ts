@@ -350,9 +350,11 @@ export class BringupDebugSession extends LoggingDebugSession {
     const c = this.controller;
     if (c === undefined) return this.fail(response, 'not launched');
     if (this.cpuOf(args.threadId) === undefined) return this.fail(response, `unknown thread ${JSON.stringify(args.threadId)}`);
-    response.body = { allThreadsContinued: true };
+    const only = args.singleThread === true || this.locking() === 'on';
+    response.body = { allThreadsContinued: !only };
     this.sendResponse(response);
-    c.continue();
+    if (only) c.continueOnly(args.threadId - 1);
+    else c.continue();
   }
 
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {

@@ -222,6 +222,18 @@ export class MachineController {
     setImmediate(() => this.runLoop());
   }
 
+  /** Continue only one vCPU (scheduler locking "on", or DAP singleThread); the others stay where they are. */
+  continueOnly(cpuIndex: number): void {
+    if (this.exited !== undefined || this.running) return;
+    this.prepareResume();
+    this.pauseRequested = false;
+    this.running = true;
+    this.onlyCpu = cpuIndex;
+    setImmediate(() => this.runLoop());
+  }
+  /** When set, runLoop runs only this vCPU. */
+  private onlyCpu: number | undefined;
+
   pause(): void {
     if (!this.running) return;
     this.pauseRequested = true;
@@ -232,7 +244,7 @@ export class MachineController {
     if (!this.running) return;
     let result;
     try {
-      result = this.pc.machine.run(CHUNK);
+      result = this.onlyCpu === undefined ? this.pc.machine.run(CHUNK) : this.runOnly(this.onlyCpu);
     } catch (error) {
       this.running = false;
       this.callbacks.output(`Bringup: internal emulator error: ${(error as Error).stack ?? error}\n`, 'console');
@@ -243,6 +255,7 @@ export class MachineController {
     this.flushOutput();
     if (result.kind === 'exited') {
       this.running = false;
+      this.onlyCpu = undefined;
       this.exited = result.reason;
       this.callbacks.exited(result.reason);
       return;
@@ -258,6 +271,28 @@ export class MachineController {
       this.callbacks.progress();
     }
     setImmediate(() => this.runLoop());
+  }
+
+  /** One chunk of a single vCPU; virtual time advances with its instructions. */
+  private runOnly(cpuIndex: number): ReturnType<PcMachine['machine']['run']> {
+    const machine = this.pc.machine;
+    const cpu = this.pc.cpus[cpuIndex];
+    let retired = 0;
+    while (retired < CHUNK) {
+      if (machine.exited !== undefined) return { kind: 'exited', reason: machine.exited };
+      if (!cpu.isRunnable()) {
+        const deadline = machine.clock.nextDeadline();
+        if (deadline === Infinity) return { kind: 'exited', reason: { kind: 'idle-forever' } };
+        machine.clock.advanceTo(Math.max(deadline, machine.clock.now));
+        continue;
+      }
+      machine.currentCpu.index = cpuIndex;
+      const n = cpu.runSlice(Math.min(1000, CHUNK - retired));
+      retired += n;
+      machine.clock.advanceTo(machine.clock.now + Math.max(1, n));
+      if (this.pendingHits.length > 0 || this.breakpointCpus.length > 0 || this.hooks.lastWatchHit !== undefined || this.pauseRequested) return { kind: 'stopped' };
+    }
+    return { kind: 'budget-spent' };
   }
 
   /** Decide why the machine stopped; true when the stop is reported (the loop ends). */
@@ -313,6 +348,7 @@ export class MachineController {
 
   private report(info: StopInfo): true {
     this.running = false;
+    this.onlyCpu = undefined;
     this.lastReported = info.cpu;
     this.pendingHits = [];
     this.flushOutput();

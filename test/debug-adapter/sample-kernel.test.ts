@@ -1,0 +1,127 @@
+/**
+ * Debugging the sample kernel (samples/smp-demo) through the standalone
+ * adapter: stepping an AP from its STARTUP vector in real mode through the
+ * far jump into protected mode and paging, a function breakpoint that fires
+ * on one vCPU only, the paravirtual startup state, and a watchpoint on the
+ * console spinlock.
+ */
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+
+const root = join(__dirname, '..', '..');
+const sample = join(root, 'samples', 'smp-demo', 'smp-demo.elf');
+
+function symbol(name: string): number {
+  const line = execFileSync('nm', [sample], { encoding: 'utf8' }).split('\n').find((l) => l.endsWith(` ${name}`));
+  if (line === undefined) throw new Error(`symbol ${name} not in the sample`);
+  return parseInt(line.split(' ')[0], 16);
+}
+
+describe('debugging the sample kernel', function () {
+  this.timeout(120000);
+  let dc: DebugClient;
+
+  beforeEach(async function () {
+    dc = new DebugClient('node', join(root, 'dist', 'debugAdapter.js'), 'bringup');
+    dc.defaultTimeout = 60000;
+    await dc.start();
+    await dc.initializeRequest({ adapterID: 'bringup', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+  });
+  afterEach(async function () {
+    await dc.stop().catch(() => {});
+  });
+
+  async function evaluate(expression: string, threadId: number): Promise<string> {
+    const frame = (await dc.stackTraceRequest({ threadId, levels: 1 })).body.stackFrames[0];
+    return (await dc.evaluateRequest({ expression, frameId: frame.id, context: 'watch' })).body.result;
+  }
+
+  async function stepInstruction(threadId: number): Promise<void> {
+    await Promise.all([dc.stepInRequest({ threadId, granularity: 'instruction' }), dc.waitForEvent('stopped')]);
+  }
+
+  it('steps an AP from 0800:0000 in real mode through the far jump into protected mode and paging', async function () {
+    await Promise.all([
+      dc.waitForEvent('initialized').then(() => dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'startup-ipi', condition: '$target == 2' }] })).then(() => dc.configurationDoneRequest()),
+      dc.launchRequest({ image: sample, cpus: 4, cmdline: 'ap=sipi' } as DebugProtocol.LaunchRequestArguments),
+    ]);
+    const stop = await dc.waitForEvent('stopped');
+    assert.equal(stop.body.reason, 'exception');
+    const ap = 3; // vCPU 2
+    assert.equal(await evaluate('$pc', ap), '0x00008000 (32768)');
+    assert.equal(await evaluate('$cs', ap), '0x0800 (base 0x8000, limit 0xffff)');
+    assert.equal(await evaluate('$cr0.pe', ap), '0');
+    // Step until CR0.PE is set: CS still holds its real-mode cache (selector 0x0800, base 0x8000, 16-bit).
+    let steps = 0;
+    while ((await evaluate('$cr0.pe', ap)) === '0') {
+      await stepInstruction(ap);
+      assert.ok(++steps < 50, 'PE is set within the first instructions of the trampoline');
+    }
+    assert.equal(await evaluate('$cs.selector', ap), '0x0800 (2048)');
+    assert.equal(await evaluate('$cs.base', ap), '0x00008000 (32768)');
+    assert.equal(await evaluate('($cs.attributes >> 14) & 1', ap), '0', 'CS.D is still 0: the next instruction (the far jump) is decoded as 16-bit code');
+    const dis = (await dc.send('disassemble', { memoryReference: await evaluate('$pc', ap).then((s) => s.split(' ')[0]), instructionCount: 1 })) as DebugProtocol.DisassembleResponse;
+    assert.match(dis.body!.instructions[0].instruction, /^jmp dword 0x8:0x[0-9a-f]+$/);
+    await stepInstruction(ap);
+    assert.equal(await evaluate('$cs.selector', ap), '8');
+    assert.equal(await evaluate('$cs.base', ap), '0');
+    assert.equal(await evaluate('($cs.attributes >> 14) & 1', ap), '1', 'after the far jump CS comes from the GDT: 32-bit code');
+    const threads = (await dc.threadsRequest()).body.threads;
+    assert.equal(threads[2].name, 'vCPU 2 · APIC 2 · protected');
+    while ((await evaluate('$cr0.pg', ap)) === '0') {
+      await stepInstruction(ap);
+      assert.ok(++steps < 120, 'paging comes on in the trampoline');
+    }
+    assert.equal((await dc.threadsRequest()).body.threads[2].name, 'vCPU 2 · APIC 2 · protected+paging');
+  });
+
+  it('a function breakpoint on ap_main with $cpu == 2 stops on vCPU 2 only, with GS on its per-CPU area (ap=hook)', async function () {
+    await Promise.all([
+      dc.waitForEvent('initialized').then(() => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'ap_main', condition: '$cpu == 2' }] })).then(() => dc.configurationDoneRequest()),
+      dc.launchRequest({ image: sample, cpus: 4, cmdline: 'ap=hook' } as DebugProtocol.LaunchRequestArguments),
+    ]);
+    const stop = await dc.waitForEvent('stopped');
+    assert.equal(stop.body.reason, 'function breakpoint');
+    assert.equal(stop.body.threadId, 3);
+    const frame = (await dc.stackTraceRequest({ threadId: 3 })).body.stackFrames[0];
+    assert.match(frame.name, /^ap_main/);
+    const percpu2 = symbol('percpu') + 2 * 32;
+    assert.equal(await evaluate('$gs.base', 3), `0x${percpu2.toString(16).padStart(8, '0')} (${percpu2})`);
+    assert.equal(await evaluate('*(u32*)($gs.base + 8)', 3), '2', 'percpu[2].apic_id');
+  });
+
+  it('stops on the paravirtual startup-state registration and shows the decoded state (ap=hook)', async function () {
+    await Promise.all([
+      dc.waitForEvent('initialized').then(() => dc.setExceptionBreakpointsRequest({ filters: ['pv-startup-state'] })).then(() => dc.configurationDoneRequest()),
+      dc.launchRequest({ image: sample, cpus: 2, cmdline: 'ap=hook' } as DebugProtocol.LaunchRequestArguments),
+    ]);
+    const stop = await dc.waitForEvent('stopped');
+    assert.equal(stop.body.threadId, 1);
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.match(info.body.description ?? '', /vCPU 0 registered a paravirtual startup state for APIC 1 .*CR0 0x8001/);
+    const pv = (await dc.customRequest('bringup/pvStartupState', { vcpu: 1 })).body;
+    assert.equal(pv.registered, true);
+    assert.equal(pv.fields.find((f: { name: string }) => f.name === 'eip').value, `0x${symbol('ap_entry').toString(16).padStart(8, '0')}`);
+    assert.deepEqual(pv.problems, []);
+    const frame = (await dc.stackTraceRequest({ threadId: 2 })).body.stackFrames[0];
+    const scopes = (await dc.scopesRequest({ frameId: frame.id })).body.scopes.map((s) => s.name);
+    assert.ok(scopes.includes('Paravirtual Startup State'));
+  });
+
+  it('a watchpoint on the console spinlock reports each writer vCPU', async function () {
+    const lock = symbol('print_lock');
+    await Promise.all([dc.waitForEvent('initialized').then(() => dc.configurationDoneRequest()), dc.launchRequest({ image: sample, cpus: 3, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments), dc.waitForEvent('stopped')]);
+    const info = await dc.dataBreakpointInfoRequest({ name: `0x${lock.toString(16)}` });
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write' }] });
+    const writers = new Set<number>();
+    for (let i = 0; i < 40 && writers.size < 3; i++) {
+      const [, stopped] = await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+      assert.equal(stopped.body.reason, 'data breakpoint');
+      writers.add(stopped.body.threadId - 1);
+    }
+    assert.deepEqual([...writers].sort(), [0, 1, 2], 'the BSP and both APs take the console lock');
+  });
+});
