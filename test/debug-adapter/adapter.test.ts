@@ -177,4 +177,28 @@ describe('debug adapter over stdio', function () {
     assert.equal(exited.body.exitCode, 33);
     assert.equal(stdout, 'BSP: 4 CPUs in the MADT\nAP 1\nAP 2\nAP 3\nBSP: 3 APs started\n');
   });
+
+  it('restart re-runs the same boot deterministically: the same event at the same virtual time', async function () {
+    await Promise.all([dc.waitForEvent('initialized').then(() => dc.setExceptionBreakpointsRequest({ filters: ['startup-ipi'] })).then(() => dc.configurationDoneRequest()), launch({}), dc.waitForEvent('stopped')]);
+    const frame = async (): Promise<number> => (await dc.stackTraceRequest({ threadId: 1, levels: 1 })).body.stackFrames[0].id;
+    const first = (await dc.evaluateRequest({ expression: '$time', frameId: await frame() })).body.result;
+    const firstCount = (await dc.evaluateRequest({ expression: '$instructions', frameId: await frame() })).body.result;
+    await Promise.all([dc.send('restart', {}), dc.waitForEvent('stopped')]);
+    assert.equal((await dc.evaluateRequest({ expression: '$time', frameId: await frame() })).body.result, first);
+    assert.equal((await dc.evaluateRequest({ expression: '$instructions', frameId: await frame() })).body.result, firstCount);
+  });
+
+  it('pause stops a running machine on every vCPU; continue on one vCPU leaves the others where they are', async function () {
+    await Promise.all([dc.waitForEvent('initialized').then(() => dc.setExceptionBreakpointsRequest({ filters: ['startup-ipi'] })).then(() => dc.configurationDoneRequest()), launch({}), dc.waitForEvent('stopped')]);
+    const eip = async (t: number): Promise<string> => (await dc.stackTraceRequest({ threadId: t, levels: 1 })).body.stackFrames[0].instructionPointerReference!;
+    const apBefore = await eip(3);
+    // Continue only the BSP: the APs stay put until the BSP is paused.
+    await dc.setExceptionBreakpointsRequest({ filters: [] });
+    await dc.continueRequest({ threadId: 1, singleThread: true });
+    await new Promise((r) => setTimeout(r, 200));
+    const paused = await Promise.all([dc.pauseRequest({ threadId: 1 }), dc.waitForEvent('stopped')]).then(([, e]) => e);
+    assert.equal(paused.body.reason, 'pause');
+    assert.equal(paused.body.allThreadsStopped, true);
+    assert.equal(await eip(3), apBefore, 'vCPU 2 did not run while only vCPU 0 was continued');
+  });
 });
