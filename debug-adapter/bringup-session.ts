@@ -101,6 +101,8 @@ export class BringupDebugSession extends LoggingDebugSession {
       supportsEvaluateForHovers: true,
       supportsSingleThreadExecutionRequests: true,
       supportsValueFormattingOptions: false,
+      supportsCompletionsRequest: true,
+      completionTriggerCharacters: ['$', '.'],
       exceptionBreakpointFilters: EVENT_FILTERS.map((f) => ({
         filter: f.id,
         label: f.label,
@@ -591,6 +593,20 @@ export class BringupDebugSession extends LoggingDebugSession {
       if (value.memoryReference !== undefined) body.memoryReference = hex(value.memoryReference);
     } else if (value.kind === 'int' && value.pointer) body.memoryReference = hex(value.value);
     response.body = body;
+    this.sendResponse(response);
+  }
+
+  protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
+    const text = String(args?.text ?? '').slice(0, Math.max(0, (args?.column ?? 1) - 1));
+    const m = /[$A-Za-z_][A-Za-z0-9_.]*$/.exec(text);
+    const prefix = m === null ? '' : m[0];
+    const words = [
+      ...['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp', 'eip', 'eflags', 'cs', 'ds', 'es', 'fs', 'gs', 'ss', 'cr0', 'cr2', 'cr3', 'cr4', 'efer'].map((r) => `$${r}`),
+      '$cpu', '$apic_id', '$time', '$instructions', '$pc', '$cr0.pe', '$cr0.pg', '$cr4.pae', '$cr4.pse', '$eflags.if', '$cs.base', '$cs.limit', '$gs.base',
+      'gdt[', 'idt[', 'lapic.icr', 'lapic.svr', 'lapic.tpr', 'lapic.id', 'pagewalk(',
+      ...this.symbols.names(),
+    ];
+    response.body = { targets: words.filter((w) => w.startsWith(prefix) && w !== prefix).slice(0, 200).map((w) => ({ label: w, start: text.length - prefix.length, length: prefix.length })) };
     this.sendResponse(response);
   }
 

@@ -36,6 +36,8 @@ export interface LaunchConfig {
   schedulerLocking: SchedulerLocking;
   seed: number;
   quantum?: number;
+  /** Machine-event trace classes echoed to the Debug Console (as `bringup run --trace` prints them). */
+  traceEvents: string[];
 }
 
 export class LaunchConfigError extends Error {}
@@ -142,6 +144,14 @@ export function parseLaunchConfig(args: Record<string, unknown>, cwd: string): L
   const locking = args.schedulerLocking ?? 'step';
   if (locking !== 'off' && locking !== 'step' && locking !== 'on') fail('schedulerLocking', `must be "off", "step" or "on" (got ${JSON.stringify(locking)})`, 'As in GDB: "step" keeps other vCPUs still while you step, "on" also while you continue one vCPU.');
   const seed = integer(args, 'seed', 0, 0xffffffff, 1);
+  const traceClasses = ['ipi', 'modes', 'exceptions', 'boot', 'paravirt', 'io', 'memory', 'run'];
+  let traceEvents: string[] = [];
+  if (args.traceEvents !== undefined) {
+    if (!Array.isArray(args.traceEvents) || args.traceEvents.some((t) => typeof t !== 'string' || (t !== 'all' && !traceClasses.includes(t)))) {
+      fail('traceEvents', `must be an array of trace classes (${traceClasses.join(', ')}, all)`, 'For example "traceEvents": ["ipi", "modes"].');
+    }
+    traceEvents = (args.traceEvents as string[]).includes('all') ? traceClasses : (args.traceEvents as string[]);
+  }
   const quantum = args.quantum === undefined ? undefined : integer(args, 'quantum', 1, 1_000_000, 200);
   return {
     image: image.path,
@@ -158,5 +168,6 @@ export function parseLaunchConfig(args: Record<string, unknown>, cwd: string): L
     schedulerLocking: locking,
     seed,
     quantum,
+    traceEvents,
   };
 }

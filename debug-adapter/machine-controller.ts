@@ -11,7 +11,8 @@ import type { Cpu } from '../emulator/cpu/cpu';
 import { DebugHookTable, type Watchpoint, type WatchHit } from '../emulator/cpu/debug-hooks';
 import { decodeInstruction } from '../emulator/cpu/decoder';
 import { DecodedInstruction } from '../emulator/cpu/decoded-instruction';
-import type { MachineEvent } from '../emulator/events/machine-events';
+import { traceClassOf, type MachineEvent } from '../emulator/events/machine-events';
+import { formatTraceLine } from '../cli/trace-format';
 import type { ExitReason } from '../emulator/machine/machine';
 import { createPcMachine, type PcMachine } from '../emulator/machine/pc-machine';
 import type { BootSelection } from '../emulator/boot/boot-plan';
@@ -163,6 +164,7 @@ export class MachineController {
   }
 
   private onEvent(event: MachineEvent): void {
+    if (this.config.traceEvents.length > 0 && this.config.traceEvents.includes(traceClassOf(event))) this.callbacks.output(formatTraceLine(event) + '\n', 'console');
     if (event.cpu !== undefined && event.kind !== 'note') this.lastEvent.set(event.cpu, event.kind === 'ipi' ? `IPI #${event.record.seq} ${event.record.deliveryMode}` : event.kind);
     if (event.kind === 'ipi') for (const t of event.record.targets) this.lastEvent.set(t.cpu, `${event.record.deliveryMode} IPI ${t.outcome} from vCPU ${event.record.sender}`);
     if (this.armed.size === 0) return;

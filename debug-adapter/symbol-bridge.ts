@@ -200,6 +200,11 @@ export class SymbolBridge {
     return undefined;
   }
 
+  /** Symbol names, for completions. */
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
   /** A named symbol's address, for expressions. */
   symbolAddress(name: string): number | undefined {
     return this.byName.get(name)?.address;

@@ -201,4 +201,15 @@ describe('debug adapter over stdio', function () {
     assert.equal(paused.body.allThreadsStopped, true);
     assert.equal(await eip(3), apBefore, 'vCPU 2 did not run while only vCPU 0 was continued');
   });
+
+  it('machine events can be echoed to the Debug Console (traceEvents) and the console completes names', async function () {
+    let console = '';
+    dc.on('output', (e: DebugProtocol.OutputEvent) => {
+      if (e.body.category === 'console') console += e.body.output;
+    });
+    await Promise.all([dc.waitForEvent('initialized').then(() => dc.setExceptionBreakpointsRequest({ filters: ['startup-ipi'] })).then(() => dc.configurationDoneRequest()), launch({ traceEvents: ['ipi'] }), dc.waitForEvent('stopped')]);
+    assert.match(console, /vCPU 0 +ipi +IPI #0 INIT → all-excluding-self/);
+    const completions = (await dc.send('completions', { text: '$cr0.p', column: 7 })) as DebugProtocol.CompletionsResponse;
+    assert.deepEqual(completions.body.targets.map((t) => t.label).sort(), ['$cr0.pe', '$cr0.pg']);
+  });
 });
