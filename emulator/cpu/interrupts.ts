@@ -47,13 +47,14 @@ export function deliverEvent(cpu: Cpu, vector: number, errorCode: number, kind: 
       });
     }
   }
-  if (kind === EventKind.External || kind === EventKind.Nmi) cpu.extBit = 1;
-  if (vector === Vector.DB || vector === Vector.NMI) {
-    // fall through: #DB and NMI are delivered like any other vector
-  }
+  // SDM Vol. 3A 6.13: the EXT bit of an error code is set when the exception
+  // occurred during delivery of an event external to the program, "such as
+  // an interrupt or an earlier exception"; it is clear only for faults met
+  // while delivering INT n, INT3 or INTO. So every kind but those sets it.
+  cpu.extBit = kind === EventKind.SoftwareInt || kind === EventKind.SoftwareException ? 0 : 1;
   if (!cpu.protectedMode) deliverReal(cpu, vector);
   else deliverProtected(cpu, vector, errorCode, kind);
-  if (kind === EventKind.External || kind === EventKind.Nmi) cpu.extBit = 0;
+  cpu.extBit = 0;
 }
 
 /** Real mode: push FLAGS, CS, IP and load CS:IP from the IVT (SDM 20.1.4). */

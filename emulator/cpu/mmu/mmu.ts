@@ -117,10 +117,16 @@ export class Mmu {
         (present ? 1 : 0) | (access === AccessType.Write ? 2 : 0) | (user ? 4 : 0) | (access === AccessType.Execute && this.efer & EFER_NXE && pae ? 0x10 : 0);
       return -1;
     };
+    // SDM 4.7: a reserved-bit violation sets P and RSVD; I/D reports a fetch as for any #PF
+    // (only when PAE and EFER.NXE are on, as SMEP is not implemented).
     const reserved = (): number => {
-      this.faultErrorCode = 1 | 8 | (access === AccessType.Write ? 2 : 0) | (user ? 4 : 0);
+      this.faultErrorCode =
+        1 | 8 | (access === AccessType.Write ? 2 : 0) | (user ? 4 : 0) | (access === AccessType.Execute && this.efer & EFER_NXE && pae ? 0x10 : 0);
       return -1;
     };
+    // SDM 4.4.2 (Table 4-11 .. 4-20): with EFER.NXE = 0 bit 63 (XD) of a PAE PDE/PTE is reserved;
+    // bits 62:52 are reserved always (bits MAXPHYADDR..51 too; MAXPHYADDR is 36 here, see cpuid.ts).
+    const paeHighReserved = (this.efer & EFER_NXE ? 0x7ff00000 : 0xfff00000) | 0x000ffff0;
     const tables: number[] = [];
     let frame: number;
     let large = false;
@@ -134,6 +140,8 @@ export class Mmu {
       entry = mem.read32(pdeAddr);
       entryHigh = mem.read32(pdeAddr + 4);
       if ((entry & 1) === 0) return fault(false);
+      if (entryHigh & paeHighReserved) return reserved();
+      if (entry & 0x80 && entry & 0x1fe000) return reserved(); // 2 MiB page: bits 20:13 reserved
       writable = (entry & 2) !== 0;
       usr = (entry & 4) !== 0;
       nx = (this.efer & EFER_NXE) !== 0 && (entryHigh & 0x80000000) !== 0;
@@ -147,6 +155,7 @@ export class Mmu {
         entry = mem.read32(pteAddr);
         entryHigh = mem.read32(pteAddr + 4);
         if ((entry & 1) === 0) return fault(false);
+        if (entryHigh & paeHighReserved) return reserved();
         writable &&= (entry & 2) !== 0;
         usr &&= (entry & 4) !== 0;
         nx ||= (this.efer & EFER_NXE) !== 0 && (entryHigh & 0x80000000) !== 0;
