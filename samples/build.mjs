@@ -5,12 +5,15 @@
 //   smp-demo.elf  Multiboot + PVH ELF kernel (with DWARF)
 //   smp-demo.img  boot sector + flat kernel, for the boot-sector path
 //   build/        intermediate files (objects, flat binaries, test variants)
+// samples/bugs/<name>/<name>.asm ->
+//   <name>.elf    Multiboot ELF kernel (with DWARF), one per bug guest
+// samples/bugs/build/  the object files
 //
 // The build is reproducible: fixed flags, no timestamps, no build IDs,
 // paths in debug info rewritten with -ffile-prefix-map, and every tool run
 // from the sample's own directory with relative file names.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,7 +47,7 @@ function run(cmd, args, options = {}) {
 // the relocations behind it. The section keeps its file offset; the freed
 // bytes (outside every section) are zeroed. ld only reads sections, so the
 // linked ELF no longer depends on where the checkout lives.
-function normalizeNasmCompDir(path) {
+function normalizeNasmCompDir(path, dir) {
   const o = readFileSync(path);
   const shoff = o.readUInt32LE(0x20), shentsize = o.readUInt16LE(0x2e);
   const shnum = o.readUInt16LE(0x30), shstrndx = o.readUInt16LE(0x32);
@@ -112,7 +115,7 @@ run('nasm', ['-f', 'bin', '-o', 'build/trampoline.bin', 'trampoline.asm']);
 // 2. objects
 const objects = [];
 run('nasm', ['-f', 'elf32', '-g', '-F', 'dwarf', '-o', 'build/entry.o', 'entry.asm']);
-normalizeNasmCompDir(join(build, 'entry.o'));
+normalizeNasmCompDir(join(build, 'entry.o'), dir);
 objects.push('build/entry.o');
 for (const source of readdirSync(dir).filter((n) => n.endsWith('.c')).sort()) {
   const object = `build/${source.replace(/\.c$/, '.o')}`;
@@ -155,4 +158,21 @@ const mbOnly = Buffer.from(elf);
 mbOnly.writeUInt32LE(0x7fff, noteAt + 8); // note type 18 -> unknown
 writeFileSync(join(build, 'smp-demo-multiboot-only.elf'), mbOnly);
 
+// --- samples/bugs: one NASM file each, linked at 1 MiB ------------------
+const bugsDir = join(samplesDir, 'bugs');
+const bugs = [];
+for (const name of readdirSync(bugsDir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== 'lib').map((e) => e.name).sort()) {
+  const bugDir = join(bugsDir, name);
+  const source = `${name}.asm`;
+  if (!existsSync(join(bugDir, source))) continue;
+  mkdirSync(join(bugsDir, 'build'), { recursive: true });
+  const object = `../build/${name}.o`;
+  run('nasm', ['-f', 'elf32', '-g', '-F', 'dwarf', '-I', '../lib/', '-o', object, source], { cwd: bugDir });
+  normalizeNasmCompDir(join(bugDir, object), bugDir);
+  run('ld', ['-m', 'elf_i386', '-nostdlib', '--build-id=none', '--no-warn-rwx-segments', '-z', 'noexecstack',
+    '-T', '../lib/guest.ld', '-o', `${name}.elf`, object], { cwd: bugDir });
+  bugs.push(`${name}.elf (${readFileSync(join(bugDir, `${name}.elf`)).length} bytes)`);
+}
+
 console.log(`build:samples: smp-demo.elf (${elf.length} bytes), smp-demo.img (${image.length} bytes, kernel ${sectors} sectors)`);
+console.log(`build:samples: bugs/: ${bugs.join(', ')}`);

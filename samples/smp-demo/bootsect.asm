@@ -14,6 +14,12 @@
 ;                   Multiboot kernel)
 ;   KERNEL_SECTORS  number of 512-byte sectors of the flat kernel
 ;   KERNEL_ENTRY    physical address of start_bootsector
+;
+; Sector 1 (LBA 1) of the image is the kernel command line: NUL-terminated
+; ASCII, all zeros (empty) as built. It is read to CMDLINE_ADDR and its
+; address handed to the kernel in EBX, so `ap=hook` etc. can be chosen by
+; writing the sector, e.g.
+;   printf 'ap=hook\0' | dd of=smp-demo.img bs=1 seek=512 conv=notrunc
 
 bits 16
 org 0x7C00
@@ -21,6 +27,7 @@ org 0x7C00
 LOAD_SEG        equ 0x1000          ; 0x1000:0000 = physical 0x10000
 LOAD_ADDR       equ 0x10000
 KERNEL_ADDR     equ 0x100000
+CMDLINE_ADDR    equ 0x7E00          ; sector 1, right after the boot sector
 CHUNK           equ 64              ; sectors per call (<= 127 for old BIOSes)
 
 %if KERNEL_SECTORS * 512 > 0x80000 - LOAD_ADDR
@@ -40,6 +47,14 @@ start:
 
         mov si, msg_boot
         call print
+
+        ; --- the command-line sector (LBA 1) to CMDLINE_ADDR
+        mov si, dap_cmdline
+        mov dl, [drive]
+        mov ah, 0x42
+        int 0x13
+        jc disk_error
+        mov byte [CMDLINE_ADDR + 511], 0    ; always NUL-terminated
 
         ; --- load the kernel with INT 13h AH=42h, CHUNK sectors at a time
         mov bp, KERNEL_SECTORS      ; sectors still to read
@@ -89,6 +104,7 @@ pm32:
         mov edi, KERNEL_ADDR
         mov ecx, KERNEL_SECTORS * 128
         rep movsd
+        mov ebx, CMDLINE_ADDR       ; start_bootsector: EBX = command line
         mov eax, KERNEL_ENTRY
         jmp eax
 
@@ -122,6 +138,12 @@ dap.count:   dw 0                   ; sectors to transfer
 dap.offset:  dw 0                   ; buffer offset
 dap.segment: dw LOAD_SEG            ; buffer segment
 dap.lba:     dq KERNEL_LBA          ; first kernel sector
+
+dap_cmdline:                        ; one sector: the command line
+        db 0x10, 0
+        dw 1
+        dw CMDLINE_ADDR, 0
+        dq 1
 
 align 8
 gdt:

@@ -17,6 +17,7 @@
 #define UART_MCR 4	/* modem control */
 #define UART_LSR 5	/* line status */
 #define LSR_THRE 0x20	/* transmit holding register empty */
+#define LSR_TEMT 0x40	/* transmitter empty: FIFO and shift register */
 
 /* isa-debug-exit (QEMU): writing V ends the run with status (V << 1) | 1. */
 #define DEBUG_EXIT_PORT 0xF4
@@ -125,6 +126,10 @@ void kprintf(const char *fmt, ...)
 void exit_qemu(u32 code)
 {
 	cli();
+	/* Let the UART send its last bytes first: QEMU's 16550 transmits from
+	 * its FIFO on a timer, and isa-debug-exit would cut the output short. */
+	for (u32 i = 0; i < 1000000 && !(inb(COM1 + UART_LSR) & LSR_TEMT); i++)
+		cpu_relax();
 	outl(DEBUG_EXIT_PORT, code);
 	/* Not under QEMU (or no isa-debug-exit): stop here. */
 	for (;;)

@@ -54,11 +54,11 @@ start_pvh:
         mov eax, 0                  ; no magic in EAX; C checks start_info.magic
         jmp common_entry
 
-; From bootsect.asm: flat protected mode, no information structure.
+; From bootsect.asm: flat protected mode, EBX = the NUL-terminated command
+; line the boot sector read from the image's sector 1 (empty as built).
 start_bootsector:
         mov ebp, BOOT_SECTOR
         xor eax, eax
-        xor ebx, ebx
 
 common_entry:
         cli

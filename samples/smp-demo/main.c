@@ -75,7 +75,9 @@ static const char *parse_boot(u32 path, u32 magic, u32 info)
 		return "PVH";
 	}
 	default:
-		save_cmdline(0);		/* no command line: ap=sipi */
+		/* bootsect.asm: EBX = the image's sector 1, a NUL-terminated
+		 * command line (empty as built: ap=sipi). */
+		save_cmdline(info);
 		return "boot sector";
 	}
 }
