@@ -3,6 +3,8 @@
  * and symbols (symbol files). Exit statuses are a contract: see usage.ts and
  * docs/cli.md.
  */
+import { runAddr2line } from './commands/addr2line';
+import { runSymbols } from './commands/symbols';
 import type { CliIo } from './cli-io';
 import { EXIT_USAGE } from './exit-status';
 import { runCommand } from './run-command';
@@ -16,6 +18,9 @@ const symbolCommands: Partial<Record<'addr2line' | 'symbols', Subcommand>> = {};
 export function registerSymbolCommand(name: 'addr2line' | 'symbols', command: Subcommand): void {
   symbolCommands[name] = command;
 }
+
+registerSymbolCommand('addr2line', runAddr2line);
+registerSymbolCommand('symbols', runSymbols);
 
 async function symbolCommand(name: 'addr2line' | 'symbols'): Promise<Subcommand | undefined> {
   return symbolCommands[name];
@@ -67,6 +72,11 @@ function version(): string {
 
 /** Process wiring: real stdout/stderr/stdin; the exit status is set, never forced, so output drains. */
 export function runAsProcess(): void {
+  // A reader that goes away (`bringup run ... | head`) is not an error of ours: stop quietly, as cat does.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const io: CliIo = {
     stdout: (data) => process.stdout.write(data),
     stderr: (text) => process.stderr.write(text),

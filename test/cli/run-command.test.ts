@@ -200,6 +200,13 @@ describe('bringup CLI', function () {
       assert.equal(r.status, 11);
     });
 
+    it('a reader that closes the pipe early (| head -1) is not an error', () => {
+      const sample = join(root, 'samples', 'smp-demo', 'smp-demo.elf');
+      const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" run "${sample}" --cpus 2 | head -1`], { encoding: 'latin1' });
+      assert.equal(r.stdout, 'smp-demo: 2 CPUs (MADT), boot via multiboot, ap=sipi\n');
+      assert.equal(r.stderr, '');
+    });
+
     it('feeds piped stdin to COM1', () => {
       const r = spawnSync(process.execPath, [bin, 'run', guests['echo']], { input: 'pipe\n', encoding: 'latin1' });
       assert.equal(r.stdout, 'PIPE\n');
