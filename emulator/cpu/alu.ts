@@ -51,7 +51,56 @@ export class Alu {
     this.flags = (this.flags & ~which) | bits;
   }
 
+  // --- 32-bit forms: the same results and flags as the generic methods with w = 32,
+  // without width branches (the generic methods delegate here, so the host
+  // comparison test covers them). Operands are unsigned 32-bit numbers.
+  add32(a: number, b: number): number {
+    const s = a + b;
+    const r = s >>> 0;
+    this.flags = (this.flags & ~STATUS) | (r === 0 ? ZF : 0) | ((r >>> 24) & SF) | PARITY[r & 0xff] | (s > 0xffffffff ? CF : 0) | ((a ^ b ^ r) & AF) | ((((a ^ r) & (b ^ r)) >>> 20) & OF);
+    return r;
+  }
+  sub32(a: number, b: number): number {
+    const r = (a - b) >>> 0;
+    this.flags = (this.flags & ~STATUS) | (r === 0 ? ZF : 0) | ((r >>> 24) & SF) | PARITY[r & 0xff] | (a < b ? CF : 0) | ((a ^ b ^ r) & AF) | ((((a ^ b) & (a ^ r)) >>> 20) & OF);
+    return r;
+  }
+  /** AND/OR/XOR/TEST flags of a 32-bit result (OF, CF, AF cleared). */
+  logic32(r: number): number {
+    r >>>= 0;
+    this.flags = (this.flags & ~STATUS) | (r === 0 ? ZF : 0) | ((r >>> 24) & SF) | PARITY[r & 0xff];
+    return r;
+  }
+  inc32(a: number): number {
+    const r = (a + 1) >>> 0;
+    this.flags = (this.flags & ~(STATUS & ~CF)) | (r === 0 ? ZF : 0) | ((r >>> 24) & SF) | PARITY[r & 0xff] | ((a ^ 1 ^ r) & AF) | (r === 0x80000000 ? OF : 0);
+    return r;
+  }
+  dec32(a: number): number {
+    const r = (a - 1) >>> 0;
+    this.flags = (this.flags & ~(STATUS & ~CF)) | (r === 0 ? ZF : 0) | ((r >>> 24) & SF) | PARITY[r & 0xff] | ((a ^ 1 ^ r) & AF) | (a === 0x80000000 ? OF : 0);
+    return r;
+  }
+  /** SHL/SHR/SAR r/m32 with a count already masked to 1..31. */
+  shl32(a: number, count: number): number {
+    const r = (a << count) >>> 0;
+    const cf = (a >>> (32 - count)) & 1;
+    this.flags = (this.flags & ~STATUS) | (r === 0 ? ZF : 0) | ((r >>> 24) & SF) | PARITY[r & 0xff] | cf | (((r >>> 31) ^ cf) !== 0 ? OF : 0);
+    return r;
+  }
+  shr32(a: number, count: number): number {
+    const r = a >>> count;
+    this.flags = (this.flags & ~STATUS) | (r === 0 ? ZF : 0) | ((r >>> 24) & SF) | PARITY[r & 0xff] | ((a >>> (count - 1)) & 1) | ((a >>> 20) & OF);
+    return r;
+  }
+  sar32(a: number, count: number): number {
+    const r = ((a | 0) >> count) >>> 0;
+    this.flags = (this.flags & ~STATUS) | (r === 0 ? ZF : 0) | ((r >>> 24) & SF) | PARITY[r & 0xff] | (((a | 0) >> (count - 1)) & 1);
+    return r;
+  }
+
   add(a: number, b: number, w: OperandWidth): number {
+    if (w === 32) return this.add32(a, b);
     const r = trunc(a + b, w);
     const sb = signBit(w);
     this.set(
@@ -71,6 +120,7 @@ export class Alu {
     return r;
   }
   sub(a: number, b: number, w: OperandWidth): number {
+    if (w === 32) return this.sub32(a, b);
     const r = trunc(a - b, w);
     const sb = signBit(w);
     this.set(szp(r, w) | (a < b ? CF : 0) | ((a ^ b ^ r) & AF) | (((a ^ b) & (a ^ r) & sb) !== 0 ? OF : 0), STATUS);
@@ -84,6 +134,7 @@ export class Alu {
     return r;
   }
   private logic(r: number, w: OperandWidth): number {
+    if (w === 32) return this.logic32(r);
     r = trunc(r, w);
     this.set(szp(r, w), STATUS); // SDM: OF, CF cleared; AF undefined (cleared here)
     return r;
@@ -98,6 +149,7 @@ export class Alu {
     return this.logic(a ^ b, w);
   }
   inc(a: number, w: OperandWidth): number {
+    if (w === 32) return this.inc32(a);
     const cf = this.flags & CF;
     this.add(a, 1, w);
     const r = trunc(a + 1, w);
@@ -105,6 +157,7 @@ export class Alu {
     return r;
   }
   dec(a: number, w: OperandWidth): number {
+    if (w === 32) return this.dec32(a);
     const cf = this.flags & CF;
     const r = this.sub(a, 1, w);
     this.flags = (this.flags & ~CF) | cf;
@@ -119,8 +172,10 @@ export class Alu {
   shl(a: number, count: number, w: OperandWidth): number {
     count &= 0x1f;
     if (count === 0) return a;
-    const r = count < 32 ? trunc(a * 2 ** count, w) : 0;
-    const cf = count <= w ? (Math.floor(a / 2 ** (w - count)) & 1) : 0;
+    if (w === 32) return this.shl32(a, count);
+    // count is 1..31 here; a is the (already truncated) operand.
+    const r = trunc(a << count, w);
+    const cf = count <= w ? ((a >>> (w - count)) & 1) : 0;
     const of = ((r & signBit(w)) !== 0 ? 1 : 0) ^ cf;
     this.set(szp(r, w) | (cf ? CF : 0) | (of ? OF : 0), STATUS);
     return r;
@@ -128,14 +183,16 @@ export class Alu {
   shr(a: number, count: number, w: OperandWidth): number {
     count &= 0x1f;
     if (count === 0) return a;
-    const r = trunc(Math.floor(a / 2 ** count), w);
-    const cf = Math.floor(a / 2 ** (count - 1)) & 1;
+    if (w === 32) return this.shr32(a, count);
+    const r = trunc(a >>> count, w);
+    const cf = (a >>> (count - 1)) & 1;
     this.set(szp(r, w) | (cf ? CF : 0) | ((a & signBit(w)) !== 0 ? OF : 0), STATUS);
     return r;
   }
   sar(a: number, count: number, w: OperandWidth): number {
     count &= 0x1f;
     if (count === 0) return a;
+    if (w === 32) return this.sar32(a, count);
     const s = toSigned(a, w);
     const r = trunc(s >> Math.min(count, 31), w);
     const cf = (s >> Math.min(count - 1, 31)) & 1;

@@ -26,6 +26,7 @@ import { writeControlRegister } from './control-registers';
 import { deliverEvent, EventKind } from './interrupts';
 import { loadSegmentProtected } from './segmentation';
 import { checkDebugBreakpoints } from './debug-registers';
+import { specialize } from './exec/fast';
 import type { DebugHookTable, WatchHit } from './debug-hooks';
 
 export interface CpuConfig {
@@ -142,9 +143,29 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
   private lastCodePageIndex = -1;
   private lastCodePage: CodePage | undefined;
   /** CS limit as an unsigned number (refreshed with the segment). */
-  private csLimit = 0xffff;
+  csLimit = 0xffff;
   private readonly scratch = new DecodedInstruction();
   private fetchLinearPage = -1;
+  /**
+   * The linear code page the last instruction came from and its decoded
+   * page: while neither the mapping (fetchLinearPage invalidation) nor the
+   * page's write generation changed, the next instruction on that page is
+   * found without translation or a cache lookup. -1 = no fast page.
+   */
+  private fastLinearPage = -1;
+  private fastPage: CodePage = { generation: -1, insns: [] };
+  private fastPageIndex = 0;
+  /**
+   * Last data page translated for a read and for a write (paging on): the
+   * linear page number (-1 = none) and its physical base. Reset with the
+   * fetch translation (pagingChanged: CR0/CR3/CR4, INVLPG, CPL changes) and
+   * at every slice start; filled only by successful translations, so
+   * accessed/dirty bits were set by the walk that filled them.
+   */
+  private readLinearPage = -1;
+  private readPhysBase = 0;
+  private writeLinearPage = -1;
+  private writePhysBase = 0;
   private fetchPhysPage = 0;
   private decodeBase = 0;
   private readonly fetchForDecode = (i: number): number => this.fetchCodeByte(i);
@@ -340,6 +361,8 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     this.protectedMode = (st.cr0 & CR0_PE) !== 0 && (st.eflags & FLAG_VM) === 0;
     for (let s = 0; s < 6; s++) this.refreshSegment(s);
     this.fetchLinearPage = -1;
+    this.fastLinearPage = -1;
+    this.readLinearPage = this.writeLinearPage = -1;
     this.updateSlowChecks();
   }
 
@@ -367,6 +390,7 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
       this.csLimit = c.limit >>> 0;
       this.codeSize = c.attributes & 0x4000 ? 32 : 16;
       this.fetchLinearPage = -1;
+      this.fastLinearPage = -1;
     } else if (seg === SegmentRegister.SS) {
       this.stack32 = (c.attributes & 0x4000) !== 0;
     }
@@ -382,6 +406,8 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
   pagingChanged(): void {
     this.paging = this.mmu.pagingEnabled;
     this.fetchLinearPage = -1;
+    this.fastLinearPage = -1;
+    this.readLinearPage = this.writeLinearPage = -1;
   }
 
   // ===================================================================
@@ -530,21 +556,38 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     return p;
   }
 
+  /** Translate a data read (paging on), through the one-entry read cache. */
+  private translateRead(lin: number): number {
+    if (lin >>> 12 === this.readLinearPage) return this.readPhysBase + (lin & 0xfff);
+    const p = this.translate(lin, AccessType.Read);
+    this.readLinearPage = lin >>> 12;
+    this.readPhysBase = p - (lin & 0xfff);
+    return p;
+  }
+  /** Translate a data write (paging on), through the one-entry write cache. */
+  private translateWrite(lin: number): number {
+    if (lin >>> 12 === this.writeLinearPage) return this.writePhysBase + (lin & 0xfff);
+    const p = this.translate(lin, AccessType.Write);
+    this.writeLinearPage = lin >>> 12;
+    this.writePhysBase = p - (lin & 0xfff);
+    return p;
+  }
+
   readLinear8(lin: number): number {
     if (this.watchCount !== 0) this.checkWatch(lin, 1, false, 0);
     if (!this.paging) return this.memory.read8(lin);
-    return this.memory.read8(this.translate(lin, AccessType.Read));
+    return this.memory.read8(this.translateRead(lin));
   }
   readLinear16(lin: number): number {
     if (this.watchCount !== 0) this.checkWatch(lin, 2, false, 0);
     if (!this.paging) return this.memory.read16(lin);
-    if ((lin & 0xfff) !== 0xfff) return this.memory.read16(this.translate(lin, AccessType.Read));
+    if ((lin & 0xfff) !== 0xfff) return this.memory.read16(this.translateRead(lin));
     return this.readLinear8(lin) | (this.readLinear8((lin + 1) >>> 0) << 8);
   }
   readLinear32(lin: number): number {
     if (this.watchCount !== 0) this.checkWatch(lin, 4, false, 0);
     if (!this.paging) return this.memory.read32(lin);
-    if ((lin & 0xfff) <= 0xffc) return this.memory.read32(this.translate(lin, AccessType.Read));
+    if ((lin & 0xfff) <= 0xffc) return this.memory.read32(this.translateRead(lin));
     let v = 0;
     for (let i = 3; i >= 0; i--) v = v * 256 + this.readLinear8((lin + i) >>> 0);
     return v >>> 0;
@@ -552,18 +595,18 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
   writeLinear8(lin: number, v: number): void {
     if (this.watchCount !== 0) this.checkWatch(lin, 1, true, v);
     if (!this.paging) this.memory.write8(lin, v);
-    else this.memory.write8(this.translate(lin, AccessType.Write), v);
+    else this.memory.write8(this.translateWrite(lin), v);
   }
   writeLinear16(lin: number, v: number): void {
     if (this.watchCount !== 0) this.checkWatch(lin, 2, true, v);
     if (!this.paging) this.memory.write16(lin, v);
-    else if ((lin & 0xfff) !== 0xfff) this.memory.write16(this.translate(lin, AccessType.Write), v);
+    else if ((lin & 0xfff) !== 0xfff) this.memory.write16(this.translateWrite(lin), v);
     else this.writeLinearSplit(lin, 2, v);
   }
   writeLinear32(lin: number, v: number): void {
     if (this.watchCount !== 0) this.checkWatch(lin, 4, true, v);
     if (!this.paging) this.memory.write32(lin, v);
-    else if ((lin & 0xfff) <= 0xffc) this.memory.write32(this.translate(lin, AccessType.Write), v);
+    else if ((lin & 0xfff) <= 0xffc) this.memory.write32(this.translateWrite(lin), v);
     else this.writeLinearSplit(lin, 4, v);
   }
   /** A write crossing a page boundary: translate both pages first so a #PF leaves memory untouched. */
@@ -745,6 +788,7 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     this.sliceStart = this.instructionsRetired;
     this.stopReason = 'none';
     this.syncSegmentsIfChanged();
+    this.readLinearPage = this.writeLinearPage = -1;
     this.attention = true;
     let retired = 0;
     this.executing = true;
@@ -757,31 +801,48 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
   }
 
   private runInstructions(budget: number): number {
-    const st = this._state;
     let retired = 0;
+    // The try block encloses the loop (entered once per fault, not once per instruction).
     while (retired < budget) {
-      if (this.attention && this.serviceEvents()) break;
-      if (this.slowChecks && this.preInstructionChecks()) break;
-      const hooks = this.debugHooks;
-      if (hooks !== undefined) {
-        const lin = (this.segBase[SegmentRegister.CS] + st.eip) >>> 0;
-        if (lin !== this.resumeFrom && hooks.hasBreakpoint(lin)) {
-          this.resumeFrom = lin;
-          this.stopReason = 'breakpoint';
-          hooks.onStop?.(this.index);
-          break;
-        }
-        this.resumeFrom = -1;
-      }
       try {
-        this.step();
+        while (retired < budget) {
+          if (this.attention && this.serviceEvents()) return retired;
+          if (this.slowChecks && this.preInstructionChecks()) return retired;
+          const st = this._state;
+          const eip = st.eip;
+          const lin = (this.segBase[SegmentRegister.CS] + eip) >>> 0;
+          const hooks = this.debugHooks;
+          if (hooks !== undefined) {
+            if (lin !== this.resumeFrom && hooks.hasBreakpoint(lin)) {
+              this.resumeFrom = lin;
+              this.stopReason = 'breakpoint';
+              hooks.onStop?.(this.index);
+              return retired;
+            }
+            this.resumeFrom = -1;
+          }
+          this.insnEip = eip;
+          // Fast path: same linear code page as the last fetch, page unchanged since.
+          let insn: DecodedInstruction | undefined;
+          const page = this.fastPage;
+          if (lin >>> 12 === this.fastLinearPage && page.generation === this.memory.pageWriteGeneration[this.fastPageIndex]) {
+            insn = page.insns[lin & 0xfff];
+            if (insn === undefined || insn.codeSize !== this.codeSize) insn = this.fetchInstruction(lin, eip);
+          } else insn = this.fetchInstruction(lin, eip);
+          const next = eip + insn.length;
+          if (next - 1 > this.csLimit) this.gp(0);
+          st.eip = this.codeSize === 32 ? next >>> 0 : next & 0xffff;
+          insn.exec(this, insn);
+          retired++;
+          this.instructionsRetired++;
+        }
       } catch (e) {
         if (e !== GUEST_FAULT) throw e;
-        st.eip = this.insnEip;
+        this._state.eip = this.insnEip;
         this.deliverFault();
+        retired++;
+        this.instructionsRetired++;
       }
-      retired++;
-      this.instructionsRetired++;
     }
     return retired;
   }
@@ -799,12 +860,8 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     this.updateSlowChecks();
   }
 
-  /** Fetch, decode (or reuse), execute one instruction. */
-  private step(): void {
-    const st = this._state;
-    const eip = st.eip;
-    this.insnEip = eip;
-    const lin = (this.segBase[SegmentRegister.CS] + eip) >>> 0;
+  /** Fetch and decode (or reuse from the code cache) the instruction at CS:eip, linear address lin. */
+  private fetchInstruction(lin: number, eip: number): DecodedInstruction {
     let phys: number;
     if (!this.paging) phys = lin;
     else if (lin >>> 12 === this.fetchLinearPage) phys = this.fetchPhysPage + (lin & 0xfff);
@@ -827,6 +884,9 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
       page!.insns.fill(undefined);
       page!.generation = generation;
     }
+    this.fastLinearPage = lin >>> 12;
+    this.fastPage = page!;
+    this.fastPageIndex = pageIndex;
     const offset = phys & 0xfff;
     let insn = page!.insns[offset];
     if (insn === undefined || insn.codeSize !== this.codeSize) {
@@ -839,10 +899,7 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
         insn = stored;
       }
     }
-    const next = eip + insn.length;
-    if (next - 1 > this.csLimit) this.gp(0);
-    st.eip = this.codeSize === 32 ? next >>> 0 : next & 0xffff;
-    insn.entry.execute(this, insn);
+    return insn;
   }
 
   private newCodePage(pageIndex: number): CodePage {
@@ -863,6 +920,7 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
       this.platform.events.emit({ kind: 'invalid-opcode', cpu: this.index, linearAddress: lin, bytes });
       this.fault(Vector.UD);
     }
+    insn.exec = specialize(insn);
     return insn;
   }
 
@@ -1024,6 +1082,9 @@ function hex(v: number, digits: number): string {
 
 function copyInstruction(from: DecodedInstruction, to: DecodedInstruction): void {
   to.entry = from.entry;
+  to.exec = from.exec;
+  to.r1 = from.r1;
+  to.r2 = from.r2;
   to.length = from.length;
   to.opcode = from.opcode;
   to.codeSize = from.codeSize;

@@ -4,7 +4,7 @@
  * cached code address and reused on every execution, so execution never
  * allocates.
  */
-import type { OpcodeEntry } from './opcode-table-types';
+import type { Handler, OpcodeEntry } from './opcode-table-types';
 
 export const enum RepPrefix {
   None = 0,
@@ -16,6 +16,11 @@ export const enum RepPrefix {
 
 export class DecodedInstruction {
   entry!: OpcodeEntry;
+  /** The handler the CPU runs: entry.execute or a specialised form (exec/fast.ts). Set by the CPU, not the decoder. */
+  exec!: Handler;
+  /** Register operands for specialised handlers (destination, source). */
+  r1 = 0;
+  r2 = 0;
   /** Total length in bytes, prefixes included. */
   length = 0;
   /** The opcode byte; two-byte opcodes are 0x100 | second byte. */

@@ -29,6 +29,7 @@ export interface SliceRecord {
 }
 
 export type RoundResult =
+  /** Reused by the next round: read `retired` before calling runRound again. */
   | { kind: 'ran'; retired: number }
   /** Nobody could run; time jumped to the next timer deadline. */
   | { kind: 'idle-advanced' }
@@ -42,6 +43,8 @@ export class Scheduler {
   sliceLog: SliceRecord[] | undefined;
   /** Set by the machine between slices: stop the current round early. */
   stopRound = false;
+  /** Reused for every 'ran' result (one round per ~quantum instructions; callers read it at once). */
+  private readonly ranResult: { kind: 'ran'; retired: number } = { kind: 'ran', retired: 0 };
 
   constructor(
     private readonly cpus: readonly SchedulableCpu[],
@@ -76,7 +79,8 @@ export class Scheduler {
     this.round++;
     if (anyRan) {
       this.clock.advanceTo(this.clock.now + this.options.quantum * NS_PER_INSTRUCTION);
-      return { kind: 'ran', retired };
+      this.ranResult.retired = retired;
+      return this.ranResult;
     }
     const deadline = this.clock.nextDeadline();
     if (deadline === Infinity) return { kind: 'idle-forever' };

@@ -32,6 +32,9 @@ const CHUNK_MASK = CHUNK_SIZE - 1;
 const PAGE_SHIFT = 12;
 const PAGE_COUNT = 1 << 20;
 
+/** Aligned 32-bit RAM accesses go through a Uint32Array view when the host is little-endian (as the guest is). */
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 interface MmioRegion {
   base: PhysicalAddress;
   length: number;
@@ -41,6 +44,8 @@ interface MmioRegion {
 export class PhysicalMemory {
   /** RAM chunks, allocated on first write (reads of untouched RAM are zero). */
   private readonly chunks: (Uint8Array | undefined)[];
+  /** Uint32Array views of the same chunks (aligned dword fast path). */
+  private readonly chunks32: (Uint32Array | undefined)[];
   /** 0 = RAM or unbacked, otherwise 1 + index into mmioRegions. */
   private readonly pageMmio = new Uint16Array(PAGE_COUNT);
   private readonly mmioRegions: MmioRegion[] = [];
@@ -59,6 +64,7 @@ export class PhysicalMemory {
       throw new RangeError(`RAM size must be between 1 byte and 4 GiB, got ${ramSize}`);
     }
     this.chunks = new Array<Uint8Array | undefined>(Math.ceil(ramSize / CHUNK_SIZE)).fill(undefined);
+    this.chunks32 = new Array<Uint32Array | undefined>(this.chunks.length).fill(undefined);
   }
 
   /** Register an MMIO device over [base, base+length); both 4 KiB aligned. */
@@ -102,6 +108,7 @@ export class PhysicalMemory {
     if (chunk === undefined) {
       chunk = new Uint8Array(CHUNK_SIZE);
       this.chunks[index] = chunk;
+      this.chunks32[index] = new Uint32Array(chunk.buffer);
     }
     return chunk;
   }
@@ -133,6 +140,11 @@ export class PhysicalMemory {
 
   read32(address: PhysicalAddress): number {
     address >>>= 0;
+    // Aligned dword in RAM: one page, one chunk, one view load.
+    if ((address & 3) === 0 && HOST_LITTLE_ENDIAN && address + 3 < this.ramSize && this.pageMmio[address >>> PAGE_SHIFT] === 0) {
+      const view = this.chunks32[address >>> CHUNK_SHIFT];
+      return view === undefined ? 0 : view[(address & CHUNK_MASK) >>> 2];
+    }
     if ((address & CHUNK_MASK) <= CHUNK_MASK - 3) {
       const mmio = this.pageMmio[address >>> PAGE_SHIFT];
       if (mmio !== 0 && ((address + 3) >>> PAGE_SHIFT) === address >>> PAGE_SHIFT) return this.mmioRead(mmio, address, 4) >>> 0;
@@ -180,6 +192,16 @@ export class PhysicalMemory {
 
   write32(address: PhysicalAddress, value: number): void {
     address >>>= 0;
+    if ((address & 3) === 0 && HOST_LITTLE_ENDIAN && address + 3 < this.ramSize && this.pageMmio[address >>> PAGE_SHIFT] === 0) {
+      let view = this.chunks32[address >>> CHUNK_SHIFT];
+      if (view === undefined) {
+        this.ramChunk(address);
+        view = this.chunks32[address >>> CHUNK_SHIFT]!;
+      }
+      view[(address & CHUNK_MASK) >>> 2] = value;
+      if (this.codePages[address >>> PAGE_SHIFT] !== 0) this.pageWriteGeneration[address >>> PAGE_SHIFT]++;
+      return;
+    }
     const mmio = this.pageMmio[address >>> PAGE_SHIFT];
     if (mmio !== 0 && (address & 0xfff) <= 0xffc) {
       this.mmioWrite(mmio, address, 4, value >>> 0);
