@@ -994,42 +994,53 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     return st.activity !== 'running';
   }
 
+  /**
+   * Deliver an external interrupt or NMI. A fault while delivering it is
+   * reported with EIP at the interrupted boundary (not the last completed
+   * instruction) and with EXT set in its error code (SDM Vol. 3A 6.13).
+   */
   private deliverExternal(vector: number, kind: EventKind): void {
+    const resume = this._state.eip;
     try {
       deliverEvent(this, vector, -1, kind);
     } catch (e) {
       if (e !== GUEST_FAULT) throw e;
-      this.deliverFault();
+      this._state.eip = resume;
+      this.deliverFault(resume, true);
     }
   }
 
   /** Deliver a trap-class #DB or similar right now (EIP already points where execution resumes). */
   private deliverTrapNow(vector: number): void {
+    const resume = this._state.eip;
     try {
       deliverEvent(this, vector, -1, EventKind.Exception);
     } catch (e) {
       if (e !== GUEST_FAULT) throw e;
-      this.deliverFault();
+      this._state.eip = resume;
+      this.deliverFault(resume, true);
     }
   }
 
   /**
    * Deliver the recorded fault, applying the double-fault rules (SDM 6.15,
    * Table 6-5); a fault while delivering #DF shuts the processor down.
+   * `restartEip` is where the event's return address points when delivery
+   * must be retried (the faulting instruction, or the interrupted boundary).
    */
-  deliverFault(): void {
+  deliverFault(restartEip = this.insnEip, external = false): void {
     let vector = this.faultVector;
     let errorCode = this.faultErrorCode;
     const st = this._state;
     for (let attempt = 0; ; attempt++) {
       try {
-        this.extBit = attempt > 0 ? 1 : 0;
+        this.extBit = attempt > 0 || external ? 1 : 0;
         deliverEvent(this, vector, errorCode, EventKind.Exception);
         this.extBit = 0;
         return;
       } catch (e) {
         if (e !== GUEST_FAULT) throw e;
-        st.eip = this.insnEip;
+        st.eip = restartEip;
         const second = this.faultVector;
         if (vector === Vector.DF) {
           this.tripleFault(`fault ${second} while delivering #DF`);

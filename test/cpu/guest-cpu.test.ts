@@ -284,3 +284,57 @@ describe('CPU core (guest programs)', function () {
     assert.match(r.serial, /hi from int 10h/);
   });
 });
+
+describe('CPU core: faults while delivering an external interrupt', function () {
+  it('an interrupt through a not-present gate raises #NP with EXT set and the interrupted EIP as return address', async function () {
+    const { run: r } = await run(nasm(`
+      %include "lib/stage1.inc"
+      %include "lib/pm32.inc"
+      %include "lib/io.inc"
+      bits 16
+      enter_pm32 start32
+      pm32_gdt
+      %include "lib/print32.inc"
+      bits 32
+      start32:
+      mov esp, 0x90000
+      mov eax, np_handler
+      mov [idt + 11*8], ax
+      mov word [idt + 11*8 + 2], 0x08
+      mov word [idt + 11*8 + 4], 0x8e00
+      shr eax, 16
+      mov [idt + 11*8 + 6], ax
+      ; vector 0x40: an interrupt gate with P = 0
+      mov dword [idt + 0x40*8], 0x00080000
+      mov dword [idt + 0x40*8 + 4], 0x00000e00
+      lidt [idtr]
+      mov dword [0xfee000f0], 0x1ff
+      sti
+      mov dword [0xfee00300], 0x00044040   ; fixed IPI to self, vector 0x40
+      interrupted:
+      nop
+      exit_with 1
+      np_handler:
+      pop eax                               ; error code
+      call print_hex32
+      putc ' '
+      pop eax                               ; return EIP
+      cmp eax, interrupted
+      jne .bad
+      putc 'E'
+      putc 'I'
+      putc 'P'
+      putc 10
+      exit_with 0x20
+      .bad:
+      call print_hex32
+      exit_with 2
+      align 8
+      idt: times 0x41 dq 0
+      idtr: dw 0x41*8-1
+            dd idt
+      stage_end:`));
+    assert.equal(r.serial, '00000203 EIP\n', 'error code = vector 0x40 * 8 + IDT (2) + EXT (1); EIP = the interrupted instruction');
+    assert.equal(r.exitStatus, 0x41);
+  });
+});
