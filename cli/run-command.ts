@@ -3,7 +3,7 @@
  * stdout, feed stdin to COM1, and end with an exit status that says how the
  * guest ended (see exit-status.ts and docs/cli.md).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { BootError } from '../emulator/boot/boot-error';
 import { traceClassOf } from '../emulator/events/machine-events';
 import type { ExitReason } from '../emulator/machine/machine';
@@ -26,6 +26,33 @@ function readInput(what: string, path: string): Uint8Array {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message);
     throw new UsageError(`cannot read ${what} '${path}': ${why}`);
   }
+}
+
+/** A --disk file opened for --disk-writable: sectors are written in place, never past the file's end (its length does not change). */
+interface DiskFile {
+  write(lba: number, data: Uint8Array): void;
+  close(): void;
+}
+
+function openForWriting(path: string, length: number): DiskFile {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r+');
+  } catch (error) {
+    throw new UsageError(`cannot open --disk '${path}' for writing (--disk-writable): ${(error as Error).message}`);
+  }
+  let open = true;
+  return {
+    write(lba: number, data: Uint8Array): void {
+      const offset = lba * 512;
+      const bytes = Math.min(data.length, length - offset);
+      if (open && bytes > 0) writeSync(fd, data, 0, bytes, offset);
+    },
+    close(): void {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
 }
 
 function statusFor(reason: ExitReason | { kind: 'timeout' }): number {
@@ -52,6 +79,7 @@ function yieldToEventLoop(): Promise<void> {
 export async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   let options: RunOptions;
   let pc: PcMachine;
+  let diskFiles: DiskFile[] | undefined;
   const pending: number[] = [];
   const flushOutput = (): void => {
     if (pending.length > 0) {
@@ -62,7 +90,9 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   try {
     options = parseRunArguments(argv);
     const image = options.image !== undefined ? readInput('IMAGE', options.image) : undefined;
-    const disk = options.disk !== undefined ? readInput('--disk', options.disk) : undefined;
+    const disks = options.disks.map((path) => readInput('--disk', path));
+    const disk = disks[0];
+    if (options.diskWritable) diskFiles = options.disks.map((path, i) => openForWriting(path, disks[i].length));
     const modules = options.modules.map((m) => ({ data: readInput('--module', m.path), string: m.string }));
     const host = { serialOutput: (b: number) => pending.push(b), debugConsoleOutput: (b: number) => pending.push(b) };
     pc = createPcMachine(
@@ -72,7 +102,8 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
         boot: image === undefined ? 'bootsector' : options.boot,
         cpus: options.cpus,
         memorySize: options.memorySize,
-        disk,
+        disks,
+        diskWriteBack: diskFiles === undefined ? undefined : (index, lba, data) => diskFiles![index].write(lba, data),
         cmdline: options.cmdline,
         modules,
         seed: options.seed,
@@ -81,6 +112,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       host,
     );
   } catch (error) {
+    diskFiles?.forEach((f) => f.close());
     if (error instanceof UsageError || error instanceof BootError) {
       io.stderr(`bringup: ${error.message}\n`);
       return EXIT_USAGE;
@@ -127,11 +159,13 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   } catch (error) {
     flushOutput();
     stopReading?.();
+    diskFiles?.forEach((f) => f.close());
     io.stderr(`bringup: internal emulator error (please report it with the image and command line): ${(error as Error).stack ?? error}\n`);
     return EXIT_INTERNAL_ERROR;
   }
   stopReading?.();
   flushOutput();
+  diskFiles?.forEach((f) => f.close());
 
   const status = statusFor(outcome);
   switch (outcome.kind) {

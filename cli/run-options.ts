@@ -24,7 +24,12 @@ export interface RunOptions {
   boot: BootChoice;
   cpus: number;
   memorySize: number;
+  /** The first --disk (primary master); kept for callers that know one disk. */
   disk: string | undefined;
+  /** Every --disk in order: primary master, then primary slave. */
+  disks: string[];
+  /** --disk-writable: guest writes go to the disk files (otherwise to an in-memory overlay). */
+  diskWritable: boolean;
   cmdline: string;
   modules: ModuleArgument[];
   maxInstructions: number | undefined;
@@ -43,6 +48,8 @@ export const MIN_MEMORY = 2 * 1024 * 1024;
 /** RAM ends below the 32-bit MMIO window (IO-APIC at 0xFEC00000, local APIC at 0xFEE00000). */
 export const MAX_MEMORY = 3 * 1024 * 1024 * 1024;
 export const MAX_RUN_CPUS = 255;
+/** The primary ATA channel has a master and a slave. */
+export const MAX_DISKS = 2;
 
 function integer(flag: string, text: string, min: number, max: number): number {
   if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(text)) throw new UsageError(`${flag} expects an integer, got '${text}'`);
@@ -58,6 +65,8 @@ export function parseRunArguments(argv: readonly string[]): RunOptions {
     cpus: DEFAULT_CPUS,
     memorySize: DEFAULT_MEMORY,
     disk: undefined,
+    disks: [],
+    diskWritable: false,
     cmdline: '',
     modules: [],
     maxInstructions: undefined,
@@ -92,7 +101,7 @@ export function parseRunArguments(argv: readonly string[]): RunOptions {
       if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`);
       return argv[++i];
     };
-    if (flag !== '--module' && seen.has(flag)) throw new UsageError(`${flag} given more than once`);
+    if (flag !== '--module' && flag !== '--disk' && seen.has(flag)) throw new UsageError(`${flag} given more than once`);
     seen.add(flag);
     switch (flag) {
       case '--boot': {
@@ -114,8 +123,18 @@ export function parseRunArguments(argv: readonly string[]): RunOptions {
         options.memorySize = size;
         break;
       }
-      case '--disk':
-        options.disk = nonEmpty(flag, takeValue());
+      case '--disk': {
+        const path = nonEmpty(flag, takeValue());
+        if (options.disks.length >= MAX_DISKS) {
+          throw new UsageError(`--disk given more than ${MAX_DISKS} times (the first is the primary master, the second the primary slave; '${path}' has no place)`);
+        }
+        options.disks.push(path);
+        options.disk ??= path;
+        break;
+      }
+      case '--disk-writable':
+        if (value !== undefined) throw new UsageError('--disk-writable takes no value');
+        options.diskWritable = true;
         break;
       case '--cmdline':
         options.cmdline = takeValue();
@@ -160,6 +179,7 @@ export function parseRunArguments(argv: readonly string[]): RunOptions {
   if (options.image === undefined && !(options.disk !== undefined && (options.boot === 'bootsector' || options.boot === 'auto'))) {
     throw new UsageError('no IMAGE given (bringup run IMAGE [options]; a boot-sector disk can be given with --disk alone)');
   }
+  if (options.diskWritable && options.disks.length === 0) throw new UsageError('--disk-writable needs a --disk FILE to write to');
   if (options.modules.length > 0 && options.boot !== 'auto' && options.boot !== 'multiboot' && options.boot !== 'pvh') {
     throw new UsageError(`--module needs --boot multiboot or pvh (modules are passed in their boot information), not ${options.boot}`);
   }

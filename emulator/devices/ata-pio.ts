@@ -1,14 +1,18 @@
 /**
  * The primary ATA channel in PIO mode: command block at 0x1F0-0x1F7,
- * control block at 0x3F6 (alternate status / device control), IRQ14, one
- * master drive backed by a read-only DiskImage with writes kept in an
- * in-memory overlay. Section numbers refer to ATA/ATAPI-6 (T13 1410D):
+ * control block at 0x3F6 (alternate status / device control), IRQ14, a
+ * master and an optional slave drive, each backed by a DiskImage with its
+ * own geometry, status and transfer state. Writes go to the image when it is
+ * writable (DiskImage.writeSectors: a copy-on-write overlay or the file
+ * itself, as the machine decides) and are also kept in a per-drive map. Section numbers refer to ATA/ATAPI-6 (T13 1410D):
  * 7 (register descriptions), 8 (commands), 9 (protocols), 6.2 (reset).
  *
  * Commands complete instantly in virtual time, so BSY is only seen while
  * SRST is held. With no drive at all the channel floats (every register
  * reads 0xFF); with device 1 selected and absent, device 0 answers status
- * 0x00 as 7.15.6 requires, which is what OSDev-style probes look for.
+ * 0x00 as 7.15.6 requires, which is what OSDev-style probes look for. The
+ * command block registers are shared (both devices latch every write, 7.1);
+ * only the selected device executes commands and drives INTRQ (5.2.9).
  */
 import type { AccessSize } from '../memory/physical-memory';
 import type { PortDevice, Port } from '../bus/io-bus';
@@ -66,6 +70,7 @@ const LBA28_LIMIT = 0x0fffffff;
 
 export const ATA_MODEL = 'BRINGUP VIRTUAL DISK';
 export const ATA_SERIAL = 'BRINGUP-0001';
+export const ATA_SERIAL_SLAVE = 'BRINGUP-0002';
 export const ATA_FIRMWARE = '1.0';
 
 type Transfer =
@@ -78,9 +83,46 @@ interface HobRegister {
   previous: number;
 }
 
+/** One device on the channel: what is per device in ATA (status, error, geometry, the data transfer in progress). */
+class AtaDrive {
+  readonly overlay = new Map<number, Uint8Array>();
+  status = ATA_SR_DRDY | ATA_SR_DSC;
+  error = 0x01;
+  interruptPending = false;
+  heads = DEFAULT_HEADS;
+  sectorsPerTrack = DEFAULT_SECTORS_PER_TRACK;
+  transfer: Transfer | undefined;
+  readonly buffer = new Uint8Array(SECTOR_SIZE);
+  bufferPos = 0;
+  constructor(readonly disk: DiskImage, readonly serial: string) {}
+
+  reset(): void {
+    this.transfer = undefined;
+    this.status = ATA_SR_DRDY | ATA_SR_DSC;
+    this.error = 0x01;
+    this.heads = DEFAULT_HEADS;
+    this.sectorsPerTrack = DEFAULT_SECTORS_PER_TRACK;
+  }
+
+  readSector(lba: number, into: Uint8Array): boolean {
+    const written = this.overlay.get(lba);
+    if (written !== undefined) {
+      into.set(written);
+      return true;
+    }
+    return this.disk.readSectors(lba, 1, into);
+  }
+
+  writeSector(lba: number, data: Uint8Array): boolean {
+    if (this.disk.writeSectors !== undefined && !this.disk.writeSectors(lba, 1, data)) return false;
+    this.overlay.set(lba, data.slice());
+    return true;
+  }
+}
+
 export class AtaController implements PortDevice {
   readonly name = 'ATA primary (PIO)';
-  private readonly overlay = new Map<number, Uint8Array>();
+  private readonly drives: [AtaDrive | undefined, AtaDrive | undefined];
   private readonly features: HobRegister = { current: 0, previous: 0 };
   private readonly count: HobRegister = { current: 0, previous: 0 };
   private readonly lbaLow: HobRegister = { current: 0, previous: 0 };
@@ -88,30 +130,42 @@ export class AtaController implements PortDevice {
   private readonly lbaHigh: HobRegister = { current: 0, previous: 0 };
   private device = 0;
   private control = 0;
-  private status = ATA_SR_DRDY | ATA_SR_DSC;
-  private error = 0x01;
-  private interruptPending = false;
   private irqLevel = false;
-  private heads = DEFAULT_HEADS;
-  private sectorsPerTrack = DEFAULT_SECTORS_PER_TRACK;
-  private transfer: Transfer | undefined;
-  private readonly buffer = new Uint8Array(SECTOR_SIZE);
-  private bufferPos = 0;
 
+  /** `master` is device 0 and `slave` device 1; either may be absent. */
   constructor(
-    private readonly disk: DiskImage | undefined,
+    master: DiskImage | undefined,
     private readonly setIrq14: (level: boolean) => void,
+    slave?: DiskImage,
   ) {
-    this.resetDevice();
+    this.drives = [
+      master === undefined ? undefined : new AtaDrive(master, ATA_SERIAL),
+      slave === undefined ? undefined : new AtaDrive(slave, ATA_SERIAL_SLAVE),
+    ];
+    this.resetDevices();
   }
 
-  /** Sectors written by the guest, by LBA (the disk image itself is never modified). */
+  /** Sectors the guest wrote to the master, by LBA. */
   get writtenSectors(): ReadonlyMap<number, Uint8Array> {
-    return this.overlay;
+    return this.drives[0]?.overlay ?? new Map();
+  }
+
+  /** Sectors the guest wrote to device 0 (master) or 1 (slave), by LBA. */
+  writtenSectorsOf(device: 0 | 1): ReadonlyMap<number, Uint8Array> {
+    return this.drives[device]?.overlay ?? new Map();
+  }
+
+  /** Whether device 0 (master) or 1 (slave) is attached. */
+  hasDrive(device: 0 | 1): boolean {
+    return this.drives[device] !== undefined;
+  }
+
+  private get noDrives(): boolean {
+    return this.drives[0] === undefined && this.drives[1] === undefined;
   }
 
   readPort(port: Port, size: AccessSize): number {
-    if (this.disk === undefined) return size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff; // floating bus
+    if (this.noDrives) return size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff; // floating bus
     if (port === ATA_PRIMARY_BASE + REG_DATA && size !== 1) {
       const low = this.readDataWord();
       return size === 2 ? low : (low | (this.readDataWord() << 16)) >>> 0;
@@ -122,7 +176,7 @@ export class AtaController implements PortDevice {
   }
 
   writePort(port: Port, size: AccessSize, value: number): void {
-    if (this.disk === undefined) return;
+    if (this.noDrives) return;
     if (port === ATA_PRIMARY_BASE + REG_DATA && size !== 1) {
       this.writeDataWord(value & 0xffff);
       if (size === 4) this.writeDataWord(value >>> 16);
@@ -131,12 +185,14 @@ export class AtaController implements PortDevice {
     for (let i = 0; i < size; i++) this.writeByte(port + i, (value >>> (8 * i)) & 0xff);
   }
 
-  private get slaveSelected(): boolean {
-    return (this.device & DEV_DEV) !== 0;
+  /** The selected device, or undefined when it is absent (the other device then answers status 00h, 7.15.6). */
+  private get selected(): AtaDrive | undefined {
+    return this.drives[(this.device & DEV_DEV) !== 0 ? 1 : 0];
   }
 
   private readByte(port: Port): number {
-    if (port === ATA_PRIMARY_CONTROL) return this.slaveSelected ? 0x00 : this.currentStatus(); // alternate status: no side effects
+    const drive = this.selected;
+    if (port === ATA_PRIMARY_CONTROL) return drive === undefined ? 0x00 : this.currentStatus(drive); // alternate status: no side effects
     const reg = port - ATA_PRIMARY_BASE;
     const hob = (this.control & CTL_HOB) !== 0;
     const pick = (r: HobRegister): number => (hob ? r.previous : r.current);
@@ -144,7 +200,7 @@ export class AtaController implements PortDevice {
       case REG_DATA:
         return this.readDataWord() & 0xff;
       case REG_ERROR_FEATURES:
-        return this.slaveSelected ? 0x00 : this.error;
+        return drive === undefined ? 0x00 : drive.error;
       case REG_COUNT:
         return pick(this.count);
       case REG_LBA_LOW:
@@ -156,18 +212,18 @@ export class AtaController implements PortDevice {
       case REG_DEVICE:
         return this.device | DEV_OBSOLETE;
       case REG_STATUS_COMMAND:
-        if (this.slaveSelected) return 0x00;
+        if (drive === undefined) return 0x00;
         // 7.15: reading Status clears a pending interrupt.
-        this.interruptPending = false;
+        drive.interruptPending = false;
         this.updateIrq();
-        return this.currentStatus();
+        return this.currentStatus(drive);
       default:
         return 0xff;
     }
   }
 
-  private currentStatus(): number {
-    return this.control & CTL_SRST ? ATA_SR_BSY : this.status;
+  private currentStatus(drive: AtaDrive): number {
+    return this.control & CTL_SRST ? ATA_SR_BSY : drive.status;
   }
 
   private writeByte(port: Port, value: number): void {
@@ -203,6 +259,8 @@ export class AtaController implements PortDevice {
         return;
       case REG_DEVICE:
         this.device = value & ~DEV_OBSOLETE;
+        // INTRQ follows the newly selected device (5.2.9: only the selected device drives it).
+        this.updateIrq();
         return;
       case REG_STATUS_COMMAND:
         this.command(value);
@@ -215,26 +273,25 @@ export class AtaController implements PortDevice {
     const wasReset = (this.control & CTL_SRST) !== 0;
     this.control = value;
     if (value & CTL_SRST) {
-      this.transfer = undefined;
-      this.interruptPending = false;
+      for (const drive of this.drives) {
+        if (drive === undefined) continue;
+        drive.transfer = undefined;
+        drive.interruptPending = false;
+      }
     } else if (wasReset) {
-      this.resetDevice();
+      this.resetDevices();
     }
     this.updateIrq();
   }
 
-  /** Power-on / software reset: diagnostic code 01h and the ATA signature (9.12 "Signature and persistence"). */
-  private resetDevice(): void {
-    this.transfer = undefined;
-    this.status = ATA_SR_DRDY | ATA_SR_DSC;
-    this.error = 0x01;
+  /** Power-on / software reset of both devices: diagnostic code 01h and the ATA signature (9.12 "Signature and persistence"). */
+  private resetDevices(): void {
+    for (const drive of this.drives) drive?.reset();
     this.setRegister(this.count, 0x01);
     this.setRegister(this.lbaLow, 0x01);
     this.setRegister(this.lbaMid, 0x00);
     this.setRegister(this.lbaHigh, 0x00);
     this.device = 0;
-    this.heads = DEFAULT_HEADS;
-    this.sectorsPerTrack = DEFAULT_SECTORS_PER_TRACK;
   }
 
   private setRegister(r: HobRegister, value: number): void {
@@ -244,21 +301,22 @@ export class AtaController implements PortDevice {
 
   private command(command: number): void {
     if (this.control & CTL_SRST) return;
-    if (this.slaveSelected) {
-      // Device 1 is absent; only EXECUTE DEVICE DIAGNOSTIC involves device 0 (8.11).
+    const drive = this.selected;
+    if (drive === undefined) {
+      // The selected device is absent; only EXECUTE DEVICE DIAGNOSTIC involves device 0 (8.11).
       if (command === CMD_EXECUTE_DIAGNOSTIC) this.diagnostic();
       return;
     }
-    this.interruptPending = false;
-    this.transfer = undefined;
-    this.error = 0;
+    drive.interruptPending = false;
+    drive.transfer = undefined;
+    drive.error = 0;
     switch (command) {
       case CMD_IDENTIFY_DEVICE:
-        this.buffer.set(this.identifyBlock());
-        this.bufferPos = 0;
-        this.transfer = { kind: 'identify' };
-        this.status = ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ;
-        this.raiseInterrupt();
+        drive.buffer.set(this.identifyBlock(drive));
+        drive.bufferPos = 0;
+        drive.transfer = { kind: 'identify' };
+        drive.status = ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ;
+        drive.interruptPending = true;
         break;
       case CMD_READ_SECTORS:
       case CMD_READ_SECTORS_NORETRY:
@@ -266,22 +324,22 @@ export class AtaController implements PortDevice {
       case CMD_WRITE_SECTORS:
       case CMD_WRITE_SECTORS_NORETRY:
       case CMD_WRITE_SECTORS_EXT:
-        this.startTransfer(command);
+        this.startTransfer(drive, command);
         break;
       case CMD_SET_FEATURES: // 8.37: transfer modes, caches; all accepted and irrelevant to an instant disk
       case CMD_FLUSH_CACHE: // 8.14: the overlay is always up to date
       case CMD_FLUSH_CACHE_EXT:
-        this.complete();
+        this.complete(drive);
         break;
       case CMD_INITIALIZE_DEVICE_PARAMETERS: {
         // 8.16: heads from Device bits 3-0 (+1), sectors per track from Sector Count.
         const sectors = this.count.current;
         if (sectors === 0) {
-          this.abort();
+          this.fail(drive, ATA_ER_ABRT);
         } else {
-          this.heads = (this.device & 0x0f) + 1;
-          this.sectorsPerTrack = sectors;
-          this.complete();
+          drive.heads = (this.device & 0x0f) + 1;
+          drive.sectorsPerTrack = sectors;
+          this.complete(drive);
         }
         break;
       }
@@ -289,18 +347,20 @@ export class AtaController implements PortDevice {
         this.diagnostic();
         break;
       default:
-        this.abort();
+        this.fail(drive, ATA_ER_ABRT);
     }
     this.updateIrq();
   }
 
+  /** 8.11: both devices run their diagnostics; device 0 reports and interrupts. */
   private diagnostic(): void {
-    this.resetDevice();
-    this.raiseInterrupt();
+    this.resetDevices();
+    const master = this.drives[0];
+    if (master !== undefined) master.interruptPending = true;
     this.updateIrq();
   }
 
-  private startTransfer(command: number): void {
+  private startTransfer(drive: AtaDrive, command: number): void {
     const ext = command === CMD_READ_SECTORS_EXT || command === CMD_WRITE_SECTORS_EXT;
     const write = command === CMD_WRITE_SECTORS || command === CMD_WRITE_SECTORS_NORETRY || command === CMD_WRITE_SECTORS_EXT;
     let lba: number | undefined;
@@ -313,81 +373,69 @@ export class AtaController implements PortDevice {
       count = (this.count.previous << 8) | this.count.current || 0x10000;
     } else {
       count = this.count.current || 0x100;
-      lba = this.address28();
+      lba = this.address28(drive);
     }
     if (lba === undefined) {
-      this.fail(ATA_ER_IDNF | ATA_ER_ABRT);
+      this.fail(drive, ATA_ER_IDNF | ATA_ER_ABRT);
       return;
     }
-    this.transfer = { kind: write ? 'write' : 'read', lba, remaining: count };
-    if (write) this.prepareWriteSector(false);
-    else this.loadReadSector();
+    drive.transfer = { kind: write ? 'write' : 'read', lba, remaining: count };
+    if (write) this.prepareWriteSector(drive, false);
+    else this.loadReadSector(drive);
   }
 
-  /** LBA28 (Device.LBA set) or CHS through the current logical geometry (6.x "Address translation"). */
-  private address28(): number | undefined {
+  /** LBA28 (Device.LBA set) or CHS through the drive's current logical geometry (6.x "Address translation"). */
+  private address28(drive: AtaDrive): number | undefined {
     if (this.device & DEV_LBA) {
       return ((this.device & 0x0f) << 24) | (this.lbaHigh.current << 16) | (this.lbaMid.current << 8) | this.lbaLow.current;
     }
     const cylinder = (this.lbaHigh.current << 8) | this.lbaMid.current;
     const head = this.device & 0x0f;
     const sector = this.lbaLow.current;
-    if (sector === 0 || sector > this.sectorsPerTrack || head >= this.heads) return undefined;
-    return (cylinder * this.heads + head) * this.sectorsPerTrack + (sector - 1);
-  }
-
-  private inRange(lba: number): boolean {
-    return this.disk !== undefined && lba < this.disk.sectorCount;
+    if (sector === 0 || sector > drive.sectorsPerTrack || head >= drive.heads) return undefined;
+    return (cylinder * drive.heads + head) * drive.sectorsPerTrack + (sector - 1);
   }
 
   /** PIO data-in (9.7): each sector becomes available with DRQ and an interrupt. */
-  private loadReadSector(): void {
-    const transfer = this.transfer;
+  private loadReadSector(drive: AtaDrive): void {
+    const transfer = drive.transfer;
     if (transfer === undefined || transfer.kind !== 'read') return;
-    if (!this.inRange(transfer.lba) || !this.readSector(transfer.lba, this.buffer)) {
-      this.failAt(transfer.lba, ATA_ER_IDNF);
+    if (transfer.lba >= drive.disk.sectorCount || !drive.readSector(transfer.lba, drive.buffer)) {
+      this.failAt(drive, transfer.lba, ATA_ER_IDNF);
       return;
     }
-    this.bufferPos = 0;
-    this.status = ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ;
-    this.raiseInterrupt();
+    drive.bufferPos = 0;
+    drive.status = ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ;
+    drive.interruptPending = true;
   }
 
   /** PIO data-out (9.8): DRQ for each sector; no interrupt before the first one. */
-  private prepareWriteSector(interrupt: boolean): void {
-    const transfer = this.transfer;
+  private prepareWriteSector(drive: AtaDrive, interrupt: boolean): void {
+    const transfer = drive.transfer;
     if (transfer === undefined || transfer.kind !== 'write') return;
-    if (!this.inRange(transfer.lba)) {
-      this.failAt(transfer.lba, ATA_ER_IDNF);
+    if (transfer.lba >= drive.disk.sectorCount) {
+      this.failAt(drive, transfer.lba, ATA_ER_IDNF);
       return;
     }
-    this.bufferPos = 0;
-    this.status = ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ;
-    if (interrupt) this.raiseInterrupt();
-  }
-
-  private readSector(lba: number, into: Uint8Array): boolean {
-    const written = this.overlay.get(lba);
-    if (written !== undefined) {
-      into.set(written);
-      return true;
-    }
-    return this.disk !== undefined && this.disk.readSectors(lba, 1, into);
+    drive.bufferPos = 0;
+    drive.status = ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ;
+    if (interrupt) drive.interruptPending = true;
   }
 
   private readDataWord(): number {
-    const transfer = this.transfer;
-    if (transfer === undefined || transfer.kind === 'write' || !(this.status & ATA_SR_DRQ) || this.slaveSelected) return 0xffff;
-    const word = this.buffer[this.bufferPos] | (this.buffer[this.bufferPos + 1] << 8);
-    this.bufferPos += 2;
-    if (this.bufferPos >= SECTOR_SIZE) {
+    const drive = this.selected;
+    const transfer = drive?.transfer;
+    if (drive === undefined || transfer === undefined || transfer.kind === 'write' || !(drive.status & ATA_SR_DRQ)) return 0xffff;
+    const word = drive.buffer[drive.bufferPos] | (drive.buffer[drive.bufferPos + 1] << 8);
+    drive.bufferPos += 2;
+    if (drive.bufferPos >= SECTOR_SIZE) {
       if (transfer.kind === 'identify') {
-        this.finishTransfer();
+        this.finishTransfer(drive);
       } else {
         transfer.lba++;
         transfer.remaining--;
-        if (transfer.remaining > 0) this.loadReadSector();
-        else this.finishTransfer();
+        if (transfer.remaining > 0) this.loadReadSector(drive);
+        else this.finishTransfer(drive);
       }
       this.updateIrq();
     }
@@ -395,63 +443,61 @@ export class AtaController implements PortDevice {
   }
 
   private writeDataWord(word: number): void {
-    const transfer = this.transfer;
-    if (transfer === undefined || transfer.kind !== 'write' || !(this.status & ATA_SR_DRQ) || this.slaveSelected) return;
-    this.buffer[this.bufferPos] = word & 0xff;
-    this.buffer[this.bufferPos + 1] = (word >> 8) & 0xff;
-    this.bufferPos += 2;
-    if (this.bufferPos < SECTOR_SIZE) return;
-    this.overlay.set(transfer.lba, this.buffer.slice());
+    const drive = this.selected;
+    const transfer = drive?.transfer;
+    if (drive === undefined || transfer === undefined || transfer.kind !== 'write' || !(drive.status & ATA_SR_DRQ)) return;
+    drive.buffer[drive.bufferPos] = word & 0xff;
+    drive.buffer[drive.bufferPos + 1] = (word >> 8) & 0xff;
+    drive.bufferPos += 2;
+    if (drive.bufferPos < SECTOR_SIZE) return;
+    if (!drive.writeSector(transfer.lba, drive.buffer)) {
+      this.failAt(drive, transfer.lba, ATA_ER_ABRT);
+      this.updateIrq();
+      return;
+    }
     transfer.lba++;
     transfer.remaining--;
     if (transfer.remaining > 0) {
-      this.prepareWriteSector(true);
+      this.prepareWriteSector(drive, true);
     } else {
-      this.finishTransfer();
-      this.raiseInterrupt(); // command completion
+      this.finishTransfer(drive);
+      drive.interruptPending = true; // command completion
     }
     this.updateIrq();
   }
 
-  private finishTransfer(): void {
-    this.transfer = undefined;
-    this.status = ATA_SR_DRDY | ATA_SR_DSC;
+  private finishTransfer(drive: AtaDrive): void {
+    drive.transfer = undefined;
+    drive.status = ATA_SR_DRDY | ATA_SR_DSC;
   }
 
-  private complete(): void {
-    this.status = ATA_SR_DRDY | ATA_SR_DSC;
-    this.raiseInterrupt();
+  private complete(drive: AtaDrive): void {
+    drive.status = ATA_SR_DRDY | ATA_SR_DSC;
+    drive.interruptPending = true;
   }
 
-  private abort(): void {
-    this.fail(ATA_ER_ABRT);
-  }
-
-  private fail(error: number): void {
-    this.transfer = undefined;
-    this.error = error;
-    this.status = ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_ERR;
-    this.raiseInterrupt();
+  private fail(drive: AtaDrive, error: number): void {
+    drive.transfer = undefined;
+    drive.error = error;
+    drive.status = ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_ERR;
+    drive.interruptPending = true;
   }
 
   /** Error outputs of the read/write commands: the LBA registers report the failing address. */
-  private failAt(lba: number, error: number): void {
+  private failAt(drive: AtaDrive, lba: number, error: number): void {
     this.lbaLow.current = lba & 0xff;
     this.lbaMid.current = (lba >>> 8) & 0xff;
     this.lbaHigh.current = (lba >>> 16) & 0xff;
     this.lbaLow.previous = Math.floor(lba / 0x1000000) & 0xff;
     this.lbaMid.previous = Math.floor(lba / 0x100000000) & 0xff;
     this.lbaHigh.previous = Math.floor(lba / 0x10000000000) & 0xff;
-    this.fail(error);
+    this.fail(drive, error);
   }
 
-  private raiseInterrupt(): void {
-    this.interruptPending = true;
-  }
-
-  /** INTRQ is driven while an interrupt is pending and nIEN is clear (7.8). */
+  /** INTRQ is driven by the selected device while it has an interrupt pending and nIEN is clear (7.8, 5.2.9). */
   private updateIrq(): void {
-    const level = this.interruptPending && !(this.control & CTL_NIEN) && !(this.control & CTL_SRST);
+    const drive = this.selected;
+    const level = drive !== undefined && drive.interruptPending && !(this.control & CTL_NIEN) && !(this.control & CTL_SRST);
     if (level !== this.irqLevel) {
       this.irqLevel = level;
       this.setIrq14(level);
@@ -459,18 +505,18 @@ export class AtaController implements PortDevice {
   }
 
   /** IDENTIFY DEVICE data (8.15, Table 16). */
-  private identifyBlock(): Uint8Array {
-    const sectors = this.disk?.sectorCount ?? 0;
+  private identifyBlock(drive: AtaDrive): Uint8Array {
+    const sectors = drive.disk.sectorCount;
     const words = new Uint16Array(256);
     const defaultCylinders = Math.min(16383, Math.floor(sectors / (DEFAULT_HEADS * DEFAULT_SECTORS_PER_TRACK)));
-    const currentCylinders = Math.min(0xffff, Math.floor(sectors / (this.heads * this.sectorsPerTrack)));
-    const currentCapacity = currentCylinders * this.heads * this.sectorsPerTrack;
+    const currentCylinders = Math.min(0xffff, Math.floor(sectors / (drive.heads * drive.sectorsPerTrack)));
+    const currentCapacity = currentCylinders * drive.heads * drive.sectorsPerTrack;
     const lba28 = Math.min(sectors, LBA28_LIMIT);
     words[0] = 0x0040; // ATA device, fixed
     words[1] = defaultCylinders;
     words[3] = DEFAULT_HEADS;
     words[6] = DEFAULT_SECTORS_PER_TRACK;
-    putString(words, 10, 20, ATA_SERIAL);
+    putString(words, 10, 20, drive.serial);
     putString(words, 23, 8, ATA_FIRMWARE);
     putString(words, 27, 40, ATA_MODEL);
     words[47] = 0x8000; // READ/WRITE MULTIPLE not supported
@@ -479,8 +525,8 @@ export class AtaController implements PortDevice {
     words[51] = 0x0200; // PIO timing mode 2 (obsolete field)
     words[53] = 0x0003; // words 54-58 and 64-70 valid
     words[54] = currentCylinders;
-    words[55] = this.heads;
-    words[56] = this.sectorsPerTrack;
+    words[55] = drive.heads;
+    words[56] = drive.sectorsPerTrack;
     words[57] = currentCapacity & 0xffff;
     words[58] = (currentCapacity >>> 16) & 0xffff;
     words[60] = lba28 & 0xffff;

@@ -31,6 +31,7 @@ export interface PcPlatformOptions {
   cpus: PlatformCpu[];
   /** Which vCPU is executing (routes xAPIC MMIO to its own APIC). */
   currentCpu: { index: number };
+  /** ATA primary master and slave (INT 13h drives 80h and 81h). */
   disks: DiskImage[];
   memorySize: number;
   requestReset(reason: string): void;
@@ -109,6 +110,24 @@ class LapicMmioWindow implements MmioDevice {
   }
 }
 
+/**
+ * The top 64 KiB below 4 GiB alias the BIOS segment F000 (as the chipset
+ * decodes the boot ROM there), so that a CPU leaving reset or INIT with
+ * CS base 0xFFFF0000 fetches the firmware's reset vector at 0xFFFFFFF0.
+ * Read-only: writes are ignored, as writes to a ROM are.
+ */
+export const HIGH_BIOS_ALIAS_BASE = 0xffff0000;
+class HighBiosAlias implements MmioDevice {
+  readonly name = 'BIOS ROM alias@ffff0000';
+  constructor(private readonly memory: PhysicalMemory) {}
+  read(offset: number, size: AccessSize): number {
+    let value = 0;
+    for (let i = 0; i < size; i++) value |= this.memory.read8(0xf0000 + ((offset + i) & 0xffff)) << (8 * i);
+    return value >>> 0;
+  }
+  write(): void {}
+}
+
 export function installPcPlatform(o: PcPlatformOptions): PcPlatform {
   const report = (cpu: number | undefined, message: string): void => o.events.emit({ kind: 'note', cpu, traceClass: 'io', message });
   const lapics: LocalApic[] = [];
@@ -165,6 +184,7 @@ export function installPcPlatform(o: PcPlatformOptions): PcPlatform {
 
   ioapic = new IoApic(ioApicIdFor(o.cpus.length), (message) => bus.deliverMessage(message), (m) => report(undefined, m));
   o.memory.mapMmio(IO_APIC_BASE, 4096, ioapic);
+  if (!o.memory.isMmio(HIGH_BIOS_ALIAS_BASE)) o.memory.mapMmio(HIGH_BIOS_ALIAS_BASE, 0x10000, new HighBiosAlias(o.memory));
   imcr = new Imcr(signalAll);
   o.io.register(0x22, 2, imcr);
 
@@ -186,7 +206,7 @@ export function installPcPlatform(o: PcPlatformOptions): PcPlatform {
   o.io.register(0x61, 1, pit);
   const cmos = new CmosRtc({ clock: o.clock, memorySize: o.memorySize, setIrq8: (level) => irq.setLevel(8, level) });
   o.io.register(0x70, 2, cmos);
-  const ata = new AtaController(o.disks[0], (level) => irq.setLevel(14, level));
+  const ata = new AtaController(o.disks[0], (level) => irq.setLevel(14, level), o.disks[1]);
   o.io.register(0x1f0, 8, ata);
   o.io.register(0x3f6, 1, ata);
   const system = new SystemControlPorts({ requestReset: o.requestReset, setA20: o.setA20 });

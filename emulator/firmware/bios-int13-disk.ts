@@ -3,7 +3,9 @@
  * the first): reset, status, CHS read (AH=02h), drive parameters (08h),
  * disk type (15h), and the EDD extensions check (41h), LBA read (42h) and
  * parameters (48h) from the BIOS Enhanced Disk Drive Specification 3.0.
- * The disks are read-only: writes fail with status 03h (write protected).
+ * Drive 81h is the second disk (the ATA primary slave). Reads see what the
+ * guest wrote through the ATA controller (the disks are shared). Writes
+ * through INT 13h fail with status 03h (write protected).
  */
 import type { BiosCall } from './bios-call';
 import { hex2, type BiosContext } from './bios-context';
@@ -87,6 +89,7 @@ export function int13Disk(call: BiosCall, ctx: BiosContext): void {
     }
     case 0x03:
     case 0x43:
+      // Writes through INT 13h are refused; guests write through the ATA controller (its overlay or, with --disk-writable, the file).
       finish(DiskStatus.WriteProtected);
       return;
     case 0x08: {

@@ -67,3 +67,41 @@ export function buildInterruptVectorTable(): PlacedTable {
   for (let vector = 0; vector < 256; vector++) w.u16(vector * 4, romStubOffset(vector)).u16(vector * 4 + 2, BIOS_SEGMENT);
   return { name: 'interrupt vector table', address: 0, bytes: w.bytes };
 }
+
+/** Where the reset vector's far jump goes (F000:E05B, the IBM PC/AT POST entry every BIOS keeps). */
+export const POST_ENTRY_OFFSET = 0xe05b;
+/** CMOS shutdown status byte and the warm-reset code that jumps through 0040:0067 (MP spec 1.4 B.4, PC/AT BIOS). */
+export const CMOS_SHUTDOWN_INDEX = 0x0f;
+export const SHUTDOWN_JUMP_WARM = 0x0a;
+
+/**
+ * The reset vector (F000:FFF0, and through the high alias 0xFFFFFFF0 where
+ * a CPU leaving reset or INIT fetches) and the code it jumps to. This
+ * firmware does no POST after reset; it implements what reset is used for
+ * once an OS runs:
+ *
+ *   F000:FFF0  EA 5B E0 00 F0      jmp far F000:E05B
+ *   F000:E05B  B0 0F               mov al, 0x0F        ; CMOS shutdown status, NMI left enabled
+ *              E6 70               out 0x70, al
+ *              E4 71               in al, 0x71
+ *              3C 0A               cmp al, 0x0A
+ *              75 04               jne cold
+ *              FF 2E 67 04         jmp far [0x0467]    ; DS = 0 after reset and INIT: 0040:0067
+ *   cold:      B0 FE               mov al, 0xFE        ; no warm-reset request: pulse the 8042 reset
+ *              E6 64               out 0x64, al        ; line (a platform reset ends the run)
+ *              F4                  hlt
+ *              EB FD               jmp $-1
+ *
+ * Shutdown code 0Ah is the "jump through 0040:0067 without EOI" request the
+ * MP spec's warm-reset start of an AP and 286-era protected-mode exits use:
+ * nothing else is touched (AL and the CMOS index register excepted, as on
+ * every BIOS); the shutdown byte is left as it is.
+ */
+export function buildResetVector(): PlacedTable[] {
+  const post = [0xb0, CMOS_SHUTDOWN_INDEX, 0xe6, 0x70, 0xe4, 0x71, 0x3c, SHUTDOWN_JUMP_WARM, 0x75, 0x04, 0xff, 0x2e, 0x67, 0x04, 0xb0, 0xfe, 0xe6, 0x64, 0xf4, 0xeb, 0xfd];
+  const reset = [0xea, POST_ENTRY_OFFSET & 0xff, POST_ENTRY_OFFSET >>> 8, BIOS_SEGMENT & 0xff, BIOS_SEGMENT >>> 8];
+  return [
+    { name: 'BIOS POST entry (warm reset)', address: BIOS_AREA_BASE + POST_ENTRY_OFFSET, bytes: Uint8Array.from(post) },
+    { name: 'reset vector', address: BIOS_AREA_BASE + 0xfff0, bytes: Uint8Array.from(reset) },
+  ];
+}

@@ -9,7 +9,7 @@ import { BootError } from '../boot/boot-error';
 import type { PhysicalMemory } from '../memory/physical-memory';
 import { buildAcpiTables } from './acpi-tables';
 import { buildBiosDataArea, buildEbda, buildSystemConfigTable } from './bios-data-area';
-import { buildInterruptVectorTable, buildRomStubs } from './bios-rom';
+import { buildInterruptVectorTable, buildResetVector, buildRomStubs } from './bios-rom';
 import { BOOT_CODE_SELECTOR, BOOT_DATA_SELECTOR, BOOT_GDT_LIMIT, BOOT_TSS_SELECTOR, buildBootGdt } from './boot-gdt';
 import { MINIMUM_MEMORY_SIZE, buildE820, conventionalMemoryKiB, extendedMemoryKiB, type E820Entry } from './e820';
 import { buildMpTables, mpTablesPossible } from './mp-tables';
@@ -73,6 +73,7 @@ export function installFirmware(memory: PhysicalMemory, options: FirmwareOptions
     buildBiosDataArea(conventionalKiB, options.hardDisks ?? 0),
     buildEbda(),
     buildRomStubs(),
+    ...buildResetVector(),
     buildSystemConfigTable(),
     gdt,
     ...mp,

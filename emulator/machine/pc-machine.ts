@@ -6,12 +6,17 @@
  * debug adapter both start machines through it.
  */
 import { Cpu } from '../cpu/cpu';
+import { DEFAULT_CPUID } from '../cpu/cpuid';
+
+/** CPUID.01H:ECX bit 24: TSC-deadline timer mode of the local APIC. */
+const CPUID_ECX_TSC_DEADLINE = 1 << 24;
 import { applyBootEntry } from '../boot/apply-boot-entry';
 import type { BootModule, BootPlan, BootSelection } from '../boot/boot-plan';
 import { loadBootImage } from '../boot/load-boot-image';
 import { installPcPlatform, type PcPlatform, type PlatformCpu } from '../devices/pc-platform';
 import { BiosServices } from '../firmware/bios-services';
-import { diskFromBytes, type DiskImage } from '../firmware/disk-image';
+import { BootError } from '../boot/boot-error';
+import { diskFromBytes, OverlayDisk, type DiskImage } from '../firmware/disk-image';
 import type { FirmwareInfo } from '../firmware/install-firmware';
 import { BIOS_TRAP_PORT } from '../firmware/platform-layout';
 import { ParavirtHypervisor } from '../paravirt/hypervisor';
@@ -22,8 +27,20 @@ export interface PcMachineOptions {
   boot: BootSelection;
   cpus: number;
   memorySize: number;
-  /** Raw disk image for INT 13h and the ATA controller (primary master). */
+  /** Raw disk image for INT 13h and the ATA controller (primary master). Ignored when `disks` is given. */
   disk?: Uint8Array;
+  /**
+   * Raw disk images: the first is the primary master (INT 13h drive 80h),
+   * the second the primary slave (drive 81h). At most two.
+   */
+  disks?: Uint8Array[];
+  /**
+   * Called for every sector the guest writes (disk index as in `disks`,
+   * LBA, 512 bytes): `--disk-writable` stores it in the file. Without it,
+   * writes stay in a copy-on-write overlay in memory and the bytes given
+   * in `disk`/`disks` are never modified.
+   */
+  diskWriteBack?: (disk: number, lba: number, data: Uint8Array) => void;
   cmdline?: string;
   modules?: BootModule[];
   seed?: number;
@@ -51,7 +68,10 @@ export function createPcMachine(options: PcMachineOptions, host: MachineHost): P
   );
   // A raw (non-ELF) image booted without --disk is also the BIOS's first hard disk, so a boot sector can read the sectors after it.
   const isElfImage = options.image.length >= 4 && options.image[0] === 0x7f && options.image[1] === 0x45 && options.image[2] === 0x4c && options.image[3] === 0x46;
-  const disks: DiskImage[] = options.disk !== undefined ? [diskFromBytes(options.disk)] : isElfImage ? [] : [diskFromBytes(options.image)];
+  const raw: Uint8Array[] = options.disks !== undefined && options.disks.length > 0 ? options.disks : options.disk !== undefined ? [options.disk] : isElfImage ? [] : [options.image];
+  if (raw.length > 2) throw new BootError(`at most two disks can be attached (primary master and slave), got ${raw.length}`);
+  const writeBack = options.diskWriteBack;
+  const disks: DiskImage[] = raw.map((bytes, index) => new OverlayDisk(diskFromBytes(bytes), writeBack && ((lba, data) => writeBack(index, lba, data))));
   const cpus: Cpu[] = [];
 
   // The paravirtual interface sees vCPUs by APIC ID; APIC IDs are 0..N-1 (the firmware's MADT and MP tables say the same).
@@ -83,7 +103,8 @@ export function createPcMachine(options: PcMachineOptions, host: MachineHost): P
           cpuidHook,
           currentCpu: machine.currentCpu,
         },
-        { isBsp: i === 0, apicId: i },
+        // The local APIC implements the TSC-deadline timer mode, so CPUID.01H:ECX[24] says so (SDM Vol. 3A 10.5.4.1).
+        { isBsp: i === 0, apicId: i, cpuid: { featuresEcx: DEFAULT_CPUID.featuresEcx | CPUID_ECX_TSC_DEADLINE } },
       ),
     );
   }

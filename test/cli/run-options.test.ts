@@ -50,6 +50,33 @@ describe('bringup run arguments', () => {
     assert.equal(o.disk, 'boot.img');
   });
 
+  it('--disk is repeatable: primary master, then primary slave; read-only overlay by default', () => {
+    const one = parseRunArguments(['k', '--disk', 'a.img']);
+    assert.deepEqual(one.disks, ['a.img']);
+    assert.equal(one.diskWritable, false);
+    const two = parseRunArguments(['k', '--disk', 'a.img', '--disk=b.img', '--disk-writable']);
+    assert.deepEqual(two.disks, ['a.img', 'b.img']);
+    assert.equal(two.disk, 'a.img', 'the first disk is still `disk`');
+    assert.equal(two.diskWritable, true);
+    assert.deepEqual(parseRunArguments(['k']).disks, []);
+    assert.equal(parseRunArguments(['k']).diskWritable, false);
+  });
+
+  it('a boot-sector master and a data slave without an IMAGE', () => {
+    const o = parseRunArguments(['--disk', 'boot.img', '--disk', 'data.img', '--disk-writable']);
+    assert.equal(o.image, undefined);
+    assert.deepEqual(o.disks, ['boot.img', 'data.img']);
+  });
+
+  describe('disk usage errors (exit status 64, one line)', () => {
+    it('a third disk', () => usageError(['k', '--disk', 'a', '--disk', 'b', '--disk', 'c'], /--disk given more than 2 times .*'c' has no place/));
+    it('empty disk path', () => usageError(['k', '--disk', 'a', '--disk='], /--disk must not be empty/));
+    it('disk without a value', () => usageError(['k', '--disk'], /--disk needs a value/));
+    it('--disk-writable with a value', () => usageError(['k', '--disk', 'a', '--disk-writable=yes'], /--disk-writable takes no value/));
+    it('--disk-writable twice', () => usageError(['k', '--disk', 'a', '--disk-writable', '--disk-writable'], /--disk-writable given more than once/));
+    it('--disk-writable without a disk', () => usageError(['k', '--disk-writable'], /--disk-writable needs a --disk FILE/));
+  });
+
   it('reads sizes as QEMU -m does', () => {
     assert.equal(parseSize('128'), 128 * 2 ** 20);
     assert.equal(parseSize('1G'), 2 ** 30);
