@@ -11,6 +11,8 @@ export class FormatError extends Error {
   }
 }
 
+const utf8 = new TextDecoder();
+
 export class ByteReader {
   private readonly view: DataView;
   constructor(readonly bytes: Uint8Array) {
@@ -56,7 +58,13 @@ export class ByteReader {
   cString(offset: number, end: number, what: string): string {
     if (offset < 0 || offset >= end || end > this.bytes.length) throw new FormatError(`${what}: string offset 0x${offset.toString(16)} is outside its table`);
     let i = offset;
-    while (i < end && this.bytes[i] !== 0) i++;
-    return new TextDecoder().decode(this.bytes.subarray(offset, i));
+    let ascii = true;
+    while (i < end && this.bytes[i] !== 0) {
+      if (this.bytes[i] >= 0x80) ascii = false;
+      i++;
+    }
+    // Symbol tables hold tens of thousands of names: ASCII names skip the UTF-8 decoder.
+    if (ascii && i - offset <= 256) return String.fromCharCode(...this.bytes.subarray(offset, i));
+    return utf8.decode(this.bytes.subarray(offset, i));
   }
 }

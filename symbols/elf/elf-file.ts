@@ -57,6 +57,8 @@ export interface ElfSymbol {
   bind: number;
   /** Section index (SHN_UNDEF = 0, SHN_ABS = 0xfff1). */
   shndx: number;
+  /** st_other: the low two bits are the visibility (STV_*). */
+  other: number;
 }
 
 export interface ElfNote {
@@ -177,10 +179,10 @@ export function readSymbols(elf: ElfFile): ElfSymbol[] {
     const name = nameOffset === 0 || nameOffset >= strtab.size ? '' : r.cString(strtab.offset + nameOffset, strtab.offset + strtab.size, `symbol ${i} name`);
     if (is64) {
       const info = r.u8(o + 4, 'st_info');
-      out.push({ name, type: info & 0xf, bind: info >> 4, shndx: r.u16(o + 6, 'st_shndx'), value: r.u64(o + 8, 'st_value'), size: r.u64(o + 16, 'st_size') });
+      out.push({ name, type: info & 0xf, bind: info >> 4, other: r.u8(o + 5, 'st_other'), shndx: r.u16(o + 6, 'st_shndx'), value: r.u64(o + 8, 'st_value'), size: r.u64(o + 16, 'st_size') });
     } else {
       const info = r.u8(o + 12, 'st_info');
-      out.push({ name, value: r.u32(o + 4, 'st_value'), size: r.u32(o + 8, 'st_size'), type: info & 0xf, bind: info >> 4, shndx: r.u16(o + 14, 'st_shndx') });
+      out.push({ name, value: r.u32(o + 4, 'st_value'), size: r.u32(o + 8, 'st_size'), type: info & 0xf, bind: info >> 4, other: r.u8(o + 13, 'st_other'), shndx: r.u16(o + 14, 'st_shndx') });
     }
   }
   return out;

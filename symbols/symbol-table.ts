@@ -1,0 +1,60 @@
+/**
+ * ELF symbols sorted by address for symbolization ("name+0x12"): functions
+ * and objects with a section, a name and a non-zero size or a NOTYPE label.
+ * Lookup is a binary search for the nearest symbol at or before an address.
+ */
+import { STT_FILE, STT_FUNC, STT_NOTYPE, STT_OBJECT, STT_SECTION, type ElfSymbol } from './elf/elf-file';
+
+const SHN_UNDEF = 0;
+const SHN_LORESERVE = 0xff00;
+
+export interface SymbolHit {
+  symbol: ElfSymbol;
+  offset: number;
+}
+
+export class SymbolTable {
+  private readonly sorted: ElfSymbol[];
+
+  constructor(symbols: ElfSymbol[]) {
+    this.sorted = symbols
+      .filter((s) => s.name !== '' && s.shndx !== SHN_UNDEF && s.shndx < SHN_LORESERVE && s.type !== STT_SECTION && s.type !== STT_FILE && (s.type === STT_FUNC || s.type === STT_OBJECT || s.type === STT_NOTYPE))
+      // Prefer functions, then global symbols, then larger ones, when several share an address.
+      .sort((a, b) => a.value - b.value || rank(a) - rank(b));
+  }
+
+  get all(): readonly ElfSymbol[] {
+    return this.sorted;
+  }
+
+  /** The symbol containing `address`, or the nearest one before it when that one has no size. */
+  lookup(address: number): SymbolHit | undefined {
+    const s = this.sorted;
+    let lo = 0, hi = s.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (s[mid].value <= address) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found < 0) return undefined;
+    // Among symbols at the same address take the best ranked (first of its run).
+    const value = s[found].value;
+    let i = found;
+    while (i > 0 && s[i - 1].value === value) i--;
+    for (let j = i; j < s.length && s[j].value === value; j++) {
+      if (s[j].size === 0 || address < s[j].value + s[j].size) return { symbol: s[j], offset: address - s[j].value };
+    }
+    // A sized symbol that ends before the address: the address belongs to no symbol.
+    return undefined;
+  }
+
+  byName(name: string): ElfSymbol | undefined {
+    return this.sorted.find((s) => s.name === name && s.type === STT_FUNC) ?? this.sorted.find((s) => s.name === name);
+  }
+}
+
+function rank(s: ElfSymbol): number {
+  return (s.type === STT_FUNC ? 0 : s.type === STT_OBJECT ? 2 : 4) + (s.bind === 0 ? 1 : 0);
+}
