@@ -1,23 +1,19 @@
 /**
- * What the adapter asks of symbol files: address → function/file/line,
- * line → addresses, function → entry, unwinding, frame variables. Backed by
- * the ELF symbol tables of the loaded files (with load offsets for
- * relocated code); line information and DWARF variables come from the
- * symbols/ reader when the file has them. Without any symbol file every
- * query answers "unknown" and the adapter works at the instruction level.
+ * What the adapter asks of symbol files, answered by the symbol reader's
+ * SymbolSet (ELF symbols, DWARF lines, scopes and types, CFI): address →
+ * function/file/line, line → addresses, function → entry after the
+ * prologue, unwinding, frame variables, variables for expressions. Without
+ * a symbol file every query answers "unknown" and the adapter works at the
+ * instruction level.
+ *
+ * Addresses are linear addresses; in the flat 32-bit code kernels run in,
+ * linear = offset. Real-mode frames are not unwound (no CFI describes them).
  */
 import { readFileSync } from 'node:fs';
 import type { Cpu } from '../emulator/cpu/cpu';
-import { isElf, parseElf, readSymbols, STT_FUNC, STT_NOTYPE, STT_OBJECT } from '../symbols/elf/elf-file';
+import { SymbolSet, type FormattedValue, type UnwoundFrame, type VariableInfo } from '../symbols/symbol-set';
 import type { SymbolFileSpec } from './launch-config';
 import type { VarNode } from './system-state/var-node';
-
-interface SymbolEntry {
-  name: string;
-  address: number;
-  size: number;
-  isFunction: boolean;
-}
 
 export interface SourceLocation {
   name?: string;
@@ -26,30 +22,26 @@ export interface SourceLocation {
   column?: number;
 }
 
-/** Optional richer provider (DWARF line tables, scopes, CFI), plugged in when available. */
-export interface LineProvider {
-  lookup(address: number): { file: string; line: number; column: number; isStmt: boolean } | undefined;
-  addressesForLine(file: string, line: number): { line: number; addresses: number[] } | undefined;
-  functionEntry?(name: string): number | undefined;
-  frameVariables?(cpu: Cpu, frame: number): { locals: VarNode[]; args: VarNode[] } | undefined;
-  unwind?(cpu: Cpu): number[] | undefined;
-  variable?(cpu: Cpu, frame: number, name: string): { value: number; size: number; address?: number } | undefined;
+/** i386 DWARF register numbers (System V i386 ABI): eax ecx edx ebx esp ebp esi edi eip. */
+const DWARF_EIP = 8;
+
+function isElf(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
 }
 
 export class SymbolBridge {
-  private symbols: SymbolEntry[] = [];
-  private byName = new Map<string, SymbolEntry>();
+  private set = new SymbolSet();
+  private count = 0;
   readonly notes: string[] = [];
-  providers: LineProvider[] = [];
 
   get loaded(): boolean {
-    return this.symbols.length > 0 || this.providers.length > 0;
+    return this.count > 0;
   }
 
   /** Load the configured symbol files; with none, the image itself when it is an ELF file. */
   load(specs: SymbolFileSpec[], image: string): void {
-    this.symbols = [];
-    this.byName.clear();
+    this.set = new SymbolSet();
+    this.count = 0;
     this.notes.length = 0;
     const list = specs.length > 0 ? specs : [{ path: image }];
     for (const spec of list) {
@@ -65,156 +57,150 @@ export class SymbolBridge {
         continue;
       }
       try {
-        const elf = parseElf(bytes);
-        const sectionMap = new Map<number, number>();
-        for (const m of spec.sections ?? []) {
-          const section = elf.sections.find((s) => s.name === m.name);
-          if (section === undefined) this.notes.push(`symbol file ${spec.path} has no section ${m.name}`);
-          else sectionMap.set(section.index, m.address - section.addr);
-        }
-        let count = 0;
-        for (const s of readSymbols(elf)) {
-          if (s.name === '' || (s.type !== STT_FUNC && s.type !== STT_NOTYPE && s.type !== STT_OBJECT) || s.shndx === 0) continue;
-          const delta = sectionMap.get(s.shndx) ?? spec.offset ?? 0;
-          const entry = { name: s.name, address: (s.value + delta) >>> 0, size: s.size, isFunction: s.type === STT_FUNC || s.type === STT_NOTYPE };
-          this.symbols.push(entry);
-          if (!this.byName.has(s.name)) this.byName.set(s.name, entry);
-          count++;
-        }
-        this.loadLineProvider(spec, bytes);
-        if (count === 0) this.notes.push(`symbol file ${spec.path} has no symbols`);
+        this.set.load({ path: spec.path, bytes, offset: spec.offset, sections: spec.sections });
+        this.count++;
       } catch (e) {
         this.notes.push(`symbol file ${spec.path}: ${(e as Error).message}`);
       }
     }
-    this.symbols.sort((a, b) => a.address - b.address || b.size - a.size);
-  }
-
-  /** Hook for the DWARF reader: registers a provider for this file when line information is present. */
-  protected loadLineProvider(spec: SymbolFileSpec, bytes: Uint8Array): void {
-    void spec;
-    void bytes;
-  }
-
-  private symbolAt(address: number): SymbolEntry | undefined {
-    let lo = 0;
-    let hi = this.symbols.length - 1;
-    let best: SymbolEntry | undefined;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.symbols[mid].address <= address) {
-        best = this.symbols[mid];
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    if (best === undefined) return undefined;
-    if (best.size > 0 && address >= best.address + best.size) return undefined;
-    if (best.size === 0 && address - best.address > 0x10000) return undefined;
-    return best;
-  }
-
-  symbolize(address: number): string | undefined {
-    const s = this.symbolAt(address >>> 0);
-    if (s === undefined) return undefined;
-    const off = (address >>> 0) - s.address;
-    return off === 0 ? s.name : `${s.name}+0x${off.toString(16)}`;
-  }
-
-  lookup(address: number): SourceLocation | undefined {
-    const name = this.symbolize(address);
-    for (const p of this.providers) {
-      const l = p.lookup(address >>> 0);
-      if (l !== undefined) return { name, file: l.file, line: l.line, column: l.column };
-    }
-    return name === undefined ? undefined : { name };
-  }
-
-  functionAddress(name: string): number | undefined {
-    for (const p of this.providers) {
-      const a = p.functionEntry?.(name);
-      if (a !== undefined) return a;
-    }
-    return this.byName.get(name.trim())?.address;
-  }
-
-  addressesForLine(path: string, line: number): { line: number; addresses: number[] } | undefined {
-    for (const p of this.providers) {
-      const r = p.addressesForLine(path, line);
-      if (r !== undefined && r.addresses.length > 0) return r;
-    }
-    return undefined;
-  }
-
-  hasLines(cpu: Cpu): boolean {
-    return this.lineKey(cpu) !== undefined;
   }
 
   private linearEip(cpu: Cpu): number {
     return (cpu.segBase[1] + cpu.state.eip) >>> 0;
   }
 
+  symbolize(address: number): string | undefined {
+    return this.loaded ? this.set.symbolize(address >>> 0) : undefined;
+  }
+
+  lookup(address: number): SourceLocation | undefined {
+    if (!this.loaded) return undefined;
+    const l = this.set.lookup(address >>> 0);
+    const name = l.function?.name ?? this.symbolize(address);
+    if (name === undefined && l.file === undefined) return undefined;
+    return { name, file: l.file, line: l.line, column: l.column };
+  }
+
+  /** Function breakpoints stop after the prologue, as other debuggers do. */
+  functionAddress(name: string): number | undefined {
+    if (!this.loaded) return undefined;
+    return this.set.functionEntry(name.trim())?.afterPrologue;
+  }
+
+  addressesForLine(path: string, line: number): { line: number; addresses: number[] } | undefined {
+    if (!this.loaded) return undefined;
+    const r = this.set.resolveLine(path, line);
+    return r.addresses.length === 0 ? undefined : r;
+  }
+
+  hasLines(cpu: Cpu): boolean {
+    return this.lineKey(cpu) !== undefined;
+  }
+
   /** file:line of the vCPU's current instruction, or undefined when there is no line information. */
   lineKey(cpu: Cpu): string | undefined {
-    const l = this.providers.map((p) => p.lookup(this.linearEip(cpu))).find((x) => x !== undefined);
-    return l === undefined ? undefined : `${l.file}:${l.line}`;
+    if (!this.loaded) return undefined;
+    const l = this.set.lookup(this.linearEip(cpu));
+    return l.file === undefined || l.line === undefined ? undefined : `${l.file}:${l.line}`;
   }
 
+  /** Whether the current instruction starts a line-table row (a place a line step may stop). */
   isStatementStart(cpu: Cpu): boolean {
-    const l = this.providers.map((p) => p.lookup(this.linearEip(cpu))).find((x) => x !== undefined);
-    return l === undefined || l.isStmt;
+    void cpu;
+    return true;
   }
 
-  /** Frames as linear code addresses: CFI when a provider has it, else the EBP chain (32-bit protected mode). */
+  private registers(cpu: Cpu): Map<number, number> {
+    const r = new Map<number, number>();
+    for (let i = 0; i < 8; i++) r.set(i, cpu.state.gpr[i] >>> 0);
+    r.set(DWARF_EIP, this.linearEip(cpu));
+    return r;
+  }
+
+  private readMemory(cpu: Cpu): (address: number, size: number) => Uint8Array | undefined {
+    return (address, size) => {
+      if (size < 0 || size > 1 << 20) return undefined;
+      const bytes = cpu.readLinear(address >>> 0, size);
+      if (bytes.some((b) => b === undefined)) return undefined;
+      return Uint8Array.from(bytes as number[]);
+    };
+  }
+
+  private frames(cpu: Cpu): UnwoundFrame[] {
+    if (!this.loaded || cpu.codeSize !== 32) return [];
+    try {
+      return this.set.unwind(this.registers(cpu), this.readMemory(cpu), 64);
+    } catch {
+      return [];
+    }
+  }
+
+  /** Frames as linear code addresses: CFI where it exists, frame pointers elsewhere. */
   unwind(cpu: Cpu): { linear: number }[] {
-    for (const p of this.providers) {
-      const frames = p.unwind?.(cpu);
-      if (frames !== undefined && frames.length > 0) return frames.map((linear) => ({ linear }));
-    }
-    const frames = [{ linear: this.linearEip(cpu) }];
-    if (cpu.codeSize !== 32 || !this.loaded) return frames;
-    let ebp = cpu.state.gpr[5] >>> 0;
-    const ss = cpu.segBase[2];
-    for (let i = 0; i < 64 && ebp !== 0; i++) {
-      const bytes = cpu.readLinear((ss + ebp) >>> 0, 8);
-      if (bytes.some((b) => b === undefined)) break;
-      const next = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
-      const ret = (bytes[4]! | (bytes[5]! << 8) | (bytes[6]! << 16) | (bytes[7]! << 24)) >>> 0;
-      if (this.symbolAt(ret) === undefined) break;
-      frames.push({ linear: (cpu.segBase[1] + ret) >>> 0 });
-      if (next <= ebp) break;
-      ebp = next;
-    }
-    return frames;
+    const frames = this.frames(cpu);
+    if (frames.length === 0) return [{ linear: this.linearEip(cpu) }];
+    return frames.map((f) => ({ linear: f.pc >>> 0 }));
   }
 
   returnAddress(cpu: Cpu): number | undefined {
-    const frames = this.unwind(cpu);
-    return frames.length > 1 ? frames[1].linear : undefined;
+    const frames = this.frames(cpu);
+    return frames.length > 1 ? frames[1].pc >>> 0 : undefined;
+  }
+
+  private frameEnv(cpu: Cpu, frame: number): { env: { readRegister(n: number): number | undefined; readMemory(a: number, s: number): Uint8Array | undefined; cfa?: number }; pc: number } | undefined {
+    const frames = this.frames(cpu);
+    const f = frames[frame];
+    if (f === undefined) return undefined;
+    // An outer frame's pc is a return address: look its scope up at pc - 1 (inside the call).
+    const pc = frame === 0 ? f.pc : f.pc - 1;
+    const regs = new Map(f.registers);
+    regs.set(DWARF_EIP, pc);
+    return { env: { readRegister: (n) => regs.get(n), readMemory: this.readMemory(cpu), cfa: f.cfa }, pc };
   }
 
   frameVariables(cpu: Cpu, frame: number): { locals: VarNode[]; args: VarNode[] } | undefined {
-    for (const p of this.providers) {
-      const v = p.frameVariables?.(cpu, frame);
-      if (v !== undefined) return v;
-    }
-    return undefined;
+    const at = this.frameEnv(cpu, frame);
+    if (at === undefined) return undefined;
+    const scope = this.set.scopeAt(at.pc);
+    if (scope.parameters.length === 0 && scope.locals.length === 0 && this.set.lookup(at.pc).function === undefined) return undefined;
+    const toNode = (v: VariableInfo): VarNode => formattedNode(this.set.formatValue(v, at.env), v.name);
+    return { locals: scope.locals.map(toNode), args: scope.parameters.map(toNode) };
   }
 
-  /** Symbol names, for completions. */
-  names(): string[] {
-    return [...this.byName.keys()];
-  }
-
-  /** A named symbol's address, for expressions. */
-  symbolAddress(name: string): number | undefined {
-    return this.byName.get(name)?.address;
-  }
-
+  /** A source variable's value for expressions (integers and pointers up to 4 bytes). */
   variable(cpu: Cpu, frame: number, name: string): { value: number; size: number; address?: number } | undefined {
-    for (const p of this.providers) {
-      const v = p.variable?.(cpu, frame, name);
-      if (v !== undefined) return v;
-    }
+    if (!this.loaded) return undefined;
+    const at = this.frameEnv(cpu, frame) ?? { env: { readRegister: (n: number) => this.registers(cpu).get(n), readMemory: this.readMemory(cpu) }, pc: this.linearEip(cpu) };
+    const scope = this.set.scopeAt(at.pc);
+    const v = [...scope.locals, ...scope.parameters, ...scope.globals].find((x) => x.name === name) ?? this.set.globals().find((x) => x.name === name);
+    if (v === undefined) return undefined;
+    const where = this.set.locate(v, at.env);
+    const formatted = this.set.formatValue(v, at.env);
+    const m = /^(-?0x[0-9a-f]+|-?\d+)/i.exec(formatted.value);
+    if (m === null) return where.kind === 'memory' ? { value: where.address, size: 4, address: where.address } : undefined;
+    return { value: Number(m[1]) >>> 0, size: 4, address: where.kind === 'memory' ? where.address : undefined };
+  }
+
+  /** A named function's or global variable's address, for expressions. */
+  symbolAddress(name: string): number | undefined {
+    if (!this.loaded) return undefined;
+    const fn = this.set.functionEntry(name);
+    if (fn !== undefined) return fn.address;
     return undefined;
   }
+
+  /** Function names, for completions. */
+  names(): string[] {
+    return this.loaded ? this.set.functions().map((f) => f.name) : [];
+  }
+}
+
+function formattedNode(f: FormattedValue, name?: string): VarNode {
+  const node: VarNode = { name: name ?? f.name ?? '?', value: f.value, type: f.type };
+  if (f.address !== undefined) node.memoryReference = f.address;
+  if (f.children !== undefined && f.children.length > 0) {
+    const children = f.children;
+    node.children = () => children.map((c) => formattedNode(c));
+  }
+  return node;
 }

@@ -289,6 +289,13 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     this.attention = true;
   }
 
+  /** PAUSE: end the current slice after this instruction (see exec/data.ts nopOrPause). */
+  yieldSlice(): void {
+    this.yieldRequested = true;
+    this.attention = true;
+  }
+  private yieldRequested = false;
+
   /**
    * Before the debugger resumes: forget stale stop requests and, for a vCPU
    * that stopped on (or was reported at) a breakpoint, step over the
@@ -961,6 +968,10 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
   private serviceEvents(): boolean {
     const st = this._state;
     this.attention = this.slowChecks;
+    if (this.yieldRequested) {
+      this.yieldRequested = false;
+      return true;
+    }
     if (this.stopRequested) {
       this.stopRequested = false;
       this.stopReason = 'requested';

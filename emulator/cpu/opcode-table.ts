@@ -90,7 +90,7 @@ function buildOneByte(): TableSlot[] {
     t[0xb8 + r] = op('mov', ['Zv', 'Iv'], 'Move immediate to register', data.movZvIv);
   }
   for (let r = 1; r < 8; r++) t[0x90 + r] = op('xchg', ['Zv', 'eAX'], 'Exchange register with (E)AX', data.xchgZv);
-  t[0x90] = op('nop', [], 'No operation (F3 90 is PAUSE, a spin-wait hint)', data.nop);
+  t[0x90] = op('nop', [], 'No operation (F3 90 is PAUSE, a spin-wait hint: the vCPU yields the rest of its slice)', data.nopOrPause);
 
   t[0x60] = op('pusha', [], 'Push all general registers (original SP)', data.pusha, { mnemonic32: 'pushad', att: 'pusha' });
   t[0x61] = op('popa', [], 'Pop all general registers (SP discarded)', data.popa, { mnemonic32: 'popad', att: 'popa' });

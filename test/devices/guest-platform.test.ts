@@ -233,7 +233,10 @@ describe('platform devices driven by guest code (guest level, compared with QEMU
       const illegal = records.filter((x) => (x.icrLow & 0xff) < 16 && x.deliveryMode === 'fixed');
       assert.equal(illegal.length, 2, 'the two illegal-vector IPIs are recorded');
     });
-    it('matches QEMU except the send-illegal-vector ESR bit (QEMU does not set ESR bit 5)', function () {
+    // Not compared with QEMU: QEMU 7.2's APIC neither sets ESR bit 5 nor drops a fixed IPI with an illegal
+    // vector on send, so the AP may take vector 5 or 3 as an interrupt and print "unexpected interrupt",
+    // interleaved with the BSP's lines depending on host thread timing. The SDM behaviour is asserted above.
+    it.skip('matches QEMU except the send-illegal-vector ESR bit (QEMU does not set ESR bit 5)', function () {
       if (!qemuAvailable()) this.skip();
       const q = qemuLines('apic-bad-input', 2, 'ESR at start');
       const differs = new Set([1, 3]);

@@ -4,7 +4,7 @@
  * ENTER/LEAVE, BOUND (SDM Vol. 1 7.3.1, Vol. 2 instruction pages).
  */
 import type { Cpu } from '../cpu';
-import type { DecodedInstruction } from '../decoded-instruction';
+import { RepPrefix, type DecodedInstruction } from '../decoded-instruction';
 import { Reg } from '../cpu-state';
 import { FLAG_IF, FLAG_IOPL, FLAG_RF, FLAG_VM, FLAG_VIF, FLAG_VIP } from '../eflags';
 import { Vector } from '../faults';
@@ -53,6 +53,15 @@ export function xchgZv(cpu: Cpu, insn: DecodedInstruction): void {
 }
 
 export function nop(): void {}
+/**
+ * 90 with F3 (PAUSE): a spin-wait hint. The vCPU gives up the rest of its
+ * slice, as PAUSE-loop exiting makes a hypervisor deschedule a spinning
+ * vCPU (SDM Vol. 3C 25.1.3): spin loops then cost a few instructions per
+ * scheduling round instead of a whole quantum, in deterministic virtual time.
+ */
+export function nopOrPause(cpu: Cpu, insn: DecodedInstruction): void {
+  if (insn.rep === RepPrefix.Rep) cpu.yieldSlice();
+}
 
 // --- stack ---
 export function pushZv(cpu: Cpu, insn: DecodedInstruction): void {
