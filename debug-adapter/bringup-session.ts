@@ -6,7 +6,7 @@
  * machine itself is driven by MachineController (no DAP types there).
  */
 import {
-  ContinuedEvent, ExitedEvent, InitializedEvent, InvalidatedEvent, LoggingDebugSession, OutputEvent, Scope, StoppedEvent, TerminatedEvent, Thread, Event,
+  BreakpointEvent, ContinuedEvent, ExitedEvent, InitializedEvent, InvalidatedEvent, LoggingDebugSession, OutputEvent, Scope, StoppedEvent, TerminatedEvent, Thread, Event,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Cpu } from '../emulator/cpu/cpu';
@@ -60,9 +60,11 @@ export class BringupDebugSession extends LoggingDebugSession {
   private readonly containers = new Map<number, VarNode[]>();
   private lastStop: StopInfo | undefined;
   private selectedCpu = 0;
-  private instructionBreakpoints: DebugProtocol.InstructionBreakpoint[] = [];
-  private functionBreakpoints: DebugProtocol.FunctionBreakpoint[] = [];
-  private sourceBreakpoints = new Map<string, DebugProtocol.SourceBreakpoint[]>();
+  private instructionBreakpoints: (DebugProtocol.InstructionBreakpoint & { id: number })[] = [];
+  private functionBreakpoints: (DebugProtocol.FunctionBreakpoint & { id: number })[] = [];
+  private sourceBreakpoints = new Map<string, (DebugProtocol.SourceBreakpoint & { id: number })[]>();
+  /** What each breakpoint id was last reported as, so a change (symbols loaded at launch) can be sent as an event. */
+  private reported = new Map<number, string>();
   private dataBreakpoints: DebugProtocol.DataBreakpoint[] = [];
   private eventFilters: { id: EventFilterId; condition?: string }[] = [];
   private nextBreakpointId = 1;
@@ -151,7 +153,7 @@ export class BringupDebugSession extends LoggingDebugSession {
     }
     for (const note of this.symbols.notes) this.sendEvent(new OutputEvent(`Bringup: ${note}\n`, 'console'));
     await Promise.race([this.configurationDone, new Promise((r) => setTimeout(r, 2000))]);
-    this.applyAllBreakpoints();
+    this.applyAllBreakpoints(true);
     this.sendResponse(response);
     this.controller.start();
   }
@@ -409,14 +411,14 @@ export class BringupDebugSession extends LoggingDebugSession {
 
   protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
     if (!Array.isArray(args?.breakpoints)) return this.fail(response, 'setInstructionBreakpoints needs a breakpoints array');
-    this.instructionBreakpoints = args.breakpoints;
+    this.instructionBreakpoints = args.breakpoints.map((bp) => ({ ...bp, id: this.nextBreakpointId++ }));
     response.body = { breakpoints: this.applyAllBreakpoints().instruction };
     this.sendResponse(response);
   }
 
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
     if (!Array.isArray(args?.breakpoints)) return this.fail(response, 'setFunctionBreakpoints needs a breakpoints array');
-    this.functionBreakpoints = args.breakpoints;
+    this.functionBreakpoints = args.breakpoints.map((bp) => ({ ...bp, id: this.nextBreakpointId++ }));
     response.body = { breakpoints: this.applyAllBreakpoints().function };
     this.sendResponse(response);
   }
@@ -425,17 +427,17 @@ export class BringupDebugSession extends LoggingDebugSession {
     const path = args?.source?.path;
     if (typeof path !== 'string') return this.fail(response, 'setBreakpoints needs source.path');
     const list = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
-    this.sourceBreakpoints.set(path, list);
+    this.sourceBreakpoints.set(path, list.map((bp) => ({ ...bp, id: this.nextBreakpointId++ })));
     response.body = { breakpoints: this.applyAllBreakpoints().source.get(path) ?? [] };
     this.sendResponse(response);
   }
 
   /** Resolve every kind of breakpoint to linear addresses and hand them to the controller. */
-  private applyAllBreakpoints(): { instruction: DebugProtocol.Breakpoint[]; function: DebugProtocol.Breakpoint[]; source: Map<string, DebugProtocol.Breakpoint[]> } {
+  private applyAllBreakpoints(notify = false): { instruction: DebugProtocol.Breakpoint[]; function: DebugProtocol.Breakpoint[]; source: Map<string, DebugProtocol.Breakpoint[]> } {
     const resolved: InstructionBreakpoint[] = [];
     const instruction = this.instructionBreakpoints.map((bp) => {
       const address = parseAddress(bp.instructionReference, this.controller?.cpus[this.selectedCpu]);
-      const id = this.nextBreakpointId++;
+      const id = bp.id;
       if (address === undefined) return { id, verified: false, message: `cannot read "${bp.instructionReference}" as an address (linear 0x..., seg:off, or phys:0x...)` } as DebugProtocol.Breakpoint;
       const linear = (address + (bp.offset ?? 0)) >>> 0;
       resolved.push({ id, linear, condition: bp.condition, hitCondition: bp.hitCondition, hits: 0 });
@@ -443,7 +445,7 @@ export class BringupDebugSession extends LoggingDebugSession {
     });
     this.functionBreakpointIds.clear();
     const fn = this.functionBreakpoints.map((bp) => {
-      const id = this.nextBreakpointId++;
+      const id = bp.id;
       this.functionBreakpointIds.add(id);
       const address = this.symbols.functionAddress(bp.name) ?? parseAddress(bp.name, this.controller?.cpus[this.selectedCpu]);
       if (address === undefined) return { id, verified: false, message: `no function or address "${bp.name}"${this.symbols.loaded ? '' : ' (no symbol file loaded)'}` } as DebugProtocol.Breakpoint;
@@ -453,7 +455,7 @@ export class BringupDebugSession extends LoggingDebugSession {
     const source = new Map<string, DebugProtocol.Breakpoint[]>();
     for (const [path, list] of this.sourceBreakpoints) {
       source.set(path, list.map((bp): DebugProtocol.Breakpoint => {
-        const id = this.nextBreakpointId++;
+        const id = bp.id;
         const at = this.symbols.addressesForLine(path, bp.line);
         if (at === undefined || at.addresses.length === 0) return { id, verified: false, line: bp.line, message: this.symbols.loaded ? `no code at ${path.split('/').pop()}:${bp.line}` : 'no symbol file with line information is loaded' };
         for (const linear of at.addresses) resolved.push({ id, linear, condition: bp.condition, hitCondition: bp.hitCondition, logMessage: bp.logMessage, hits: 0 });
@@ -463,6 +465,13 @@ export class BringupDebugSession extends LoggingDebugSession {
     this.controller?.setInstructionBreakpoints(resolved);
     this.controller?.setWatchpoints(this.resolveDataBreakpoints());
     this.controller?.setEventFilters(this.eventFilters);
+    // Breakpoints answered before the launch loaded the symbols change verification now: tell the client.
+    for (const bp of [...instruction, ...fn, ...[...source.values()].flat()]) {
+      const key = JSON.stringify(bp);
+      const before = this.reported.get(bp.id!);
+      if (before !== undefined && before !== key && notify) this.sendEvent(new BreakpointEvent('changed', bp));
+      this.reported.set(bp.id!, key);
+    }
     return { instruction, function: fn, source };
   }
 

@@ -9,7 +9,8 @@
  * Addresses are linear addresses; in the flat 32-bit code kernels run in,
  * linear = offset. Real-mode frames are not unwound (no CFI describes them).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, normalize, relative } from 'node:path';
 import type { Cpu } from '../emulator/cpu/cpu';
 import { SymbolSet, type FormattedValue, type UnwoundFrame, type VariableInfo } from '../symbols/symbol-set';
 import type { SymbolFileSpec } from './launch-config';
@@ -41,6 +42,7 @@ export class SymbolBridge {
   /** Load the configured symbol files; with none, the image itself when it is an ELF file. */
   load(specs: SymbolFileSpec[], image: string): void {
     this.set = new SymbolSet();
+    this.paths = [];
     this.count = 0;
     this.notes.length = 0;
     const list = specs.length > 0 ? specs : [{ path: image }];
@@ -58,6 +60,7 @@ export class SymbolBridge {
       }
       try {
         this.set.load({ path: spec.path, bytes, offset: spec.offset, sections: spec.sections });
+        this.paths.push(spec.path);
         this.count++;
       } catch (e) {
         this.notes.push(`symbol file ${spec.path}: ${(e as Error).message}`);
@@ -78,7 +81,18 @@ export class SymbolBridge {
     const l = this.set.lookup(address >>> 0);
     const name = l.function?.name ?? this.symbolize(address);
     if (name === undefined && l.file === undefined) return undefined;
-    return { name, file: l.file, line: l.line, column: l.column };
+    return { name, file: l.file === undefined ? undefined : this.absolute(l.file, l.path), line: l.line, column: l.column };
+  }
+
+  /**
+   * Source paths in DWARF are often relative (built with -ffile-prefix-map
+   * or in the source directory): resolve them against the symbol file's
+   * directory so the editor can open them.
+   */
+  private absolute(file: string, symbolFile: string | undefined): string {
+    if (isAbsolute(file) || symbolFile === undefined) return file;
+    const candidate = normalize(join(dirname(symbolFile), file));
+    return existsSync(candidate) ? candidate : file;
   }
 
   /** Function breakpoints stop after the prologue, as other debuggers do. */
@@ -89,9 +103,16 @@ export class SymbolBridge {
 
   addressesForLine(path: string, line: number): { line: number; addresses: number[] } | undefined {
     if (!this.loaded) return undefined;
-    const r = this.set.resolveLine(path, line);
+    // The editor's absolute path, then the path relative to each symbol file's directory (as relative DWARF paths are written).
+    const candidates = [path, ...this.paths.map((f) => relative(dirname(f), path)).filter((r) => !r.startsWith('..')).map((r) => `./${r}`)];
+    for (const c of candidates) {
+      const r = this.set.resolveLine(c, line);
+      if (r.addresses.length > 0) return r;
+    }
+    const r = this.set.resolveLine(basename(path), line);
     return r.addresses.length === 0 ? undefined : r;
   }
+  private paths: string[] = [];
 
   hasLines(cpu: Cpu): boolean {
     return this.lineKey(cpu) !== undefined;

@@ -23,11 +23,13 @@ function symbol(name: string): number {
 describe('debugging the sample kernel', function () {
   this.timeout(120000);
   let dc: DebugClient;
+  let initialized: Promise<unknown>;
 
   beforeEach(async function () {
     dc = new DebugClient('node', join(root, 'dist', 'debugAdapter.js'), 'bringup');
     dc.defaultTimeout = 60000;
     await dc.start();
+    initialized = dc.waitForEvent('initialized');
     await dc.initializeRequest({ adapterID: 'bringup', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
   });
   afterEach(async function () {
@@ -45,7 +47,7 @@ describe('debugging the sample kernel', function () {
 
   it('steps an AP from 0800:0000 in real mode through the far jump into protected mode and paging', async function () {
     await Promise.all([
-      dc.waitForEvent('initialized').then(() => dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'startup-ipi', condition: '$target == 2' }] })).then(() => dc.configurationDoneRequest()),
+      initialized.then(() => dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'startup-ipi', condition: '$target == 2' }] })).then(() => dc.configurationDoneRequest()),
       dc.launchRequest({ image: sample, cpus: 4, cmdline: 'ap=sipi' } as DebugProtocol.LaunchRequestArguments),
     ]);
     const stop = await dc.waitForEvent('stopped');
@@ -80,7 +82,7 @@ describe('debugging the sample kernel', function () {
 
   it('a function breakpoint on ap_main with $cpu == 2 stops on vCPU 2 only, with GS on its per-CPU area (ap=hook)', async function () {
     await Promise.all([
-      dc.waitForEvent('initialized').then(() => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'ap_main', condition: '$cpu == 2' }] })).then(() => dc.configurationDoneRequest()),
+      initialized.then(() => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'ap_main', condition: '$cpu == 2' }] })).then(() => dc.configurationDoneRequest()),
       dc.launchRequest({ image: sample, cpus: 4, cmdline: 'ap=hook' } as DebugProtocol.LaunchRequestArguments),
     ]);
     const stop = await dc.waitForEvent('stopped');
@@ -95,7 +97,7 @@ describe('debugging the sample kernel', function () {
 
   it('stops on the paravirtual startup-state registration and shows the decoded state (ap=hook)', async function () {
     await Promise.all([
-      dc.waitForEvent('initialized').then(() => dc.setExceptionBreakpointsRequest({ filters: ['pv-startup-state'] })).then(() => dc.configurationDoneRequest()),
+      initialized.then(() => dc.setExceptionBreakpointsRequest({ filters: ['pv-startup-state'] })).then(() => dc.configurationDoneRequest()),
       dc.launchRequest({ image: sample, cpus: 2, cmdline: 'ap=hook' } as DebugProtocol.LaunchRequestArguments),
     ]);
     const stop = await dc.waitForEvent('stopped');
@@ -113,7 +115,7 @@ describe('debugging the sample kernel', function () {
 
   it('a watchpoint on the console spinlock reports each writer vCPU', async function () {
     const lock = symbol('print_lock');
-    await Promise.all([dc.waitForEvent('initialized').then(() => dc.configurationDoneRequest()), dc.launchRequest({ image: sample, cpus: 3, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments), dc.waitForEvent('stopped')]);
+    await Promise.all([initialized.then(() => dc.configurationDoneRequest()), dc.launchRequest({ image: sample, cpus: 3, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments), dc.waitForEvent('stopped')]);
     const info = await dc.dataBreakpointInfoRequest({ name: `0x${lock.toString(16)}` });
     await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write' }] });
     const writers = new Set<number>();
@@ -123,5 +125,46 @@ describe('debugging the sample kernel', function () {
       writers.add(stopped.body.threadId - 1);
     }
     assert.deepEqual([...writers].sort(), [0, 1, 2], 'the BSP and both APs take the console lock');
+  });
+
+  it('source level: a line breakpoint in ap_main, Locals/Arguments from DWARF, line stepping, the C call stack, step out', async function () {
+    const smpC = join(root, 'samples', 'smp-demo', 'smp.c');
+    const source = require('node:fs').readFileSync(smpC, 'utf8').split('\n') as string[];
+    const lineOf = (text: string): number => source.findIndex((l) => l.includes(text)) + 1;
+    const tablesLine = lineOf('load_cpu_tables(cpu);');
+    await Promise.all([
+      dc.launchRequest({ image: sample, cpus: 3, cmdline: 'ap=sipi' } as DebugProtocol.LaunchRequestArguments),
+      initialized.then(() => new Promise((r) => setTimeout(r, 50))).then(() => dc.setBreakpointsRequest({ source: { path: smpC }, breakpoints: [{ line: tablesLine, condition: '$cpu == 1' }] })).then((r) => {
+        assert.equal(r.body.breakpoints[0].verified, true, r.body.breakpoints[0].message);
+        assert.equal(r.body.breakpoints[0].line, tablesLine);
+        return dc.configurationDoneRequest();
+      }),
+    ]);
+    const stop = await dc.waitForEvent('stopped');
+    assert.equal(stop.body.reason, 'breakpoint');
+    assert.equal(stop.body.threadId, 2);
+    const stack = (await dc.stackTraceRequest({ threadId: 2 })).body.stackFrames;
+    assert.match(stack[0].name, /^ap_main/);
+    assert.equal(stack[0].source?.name, 'smp.c');
+    assert.equal(stack[0].line, tablesLine);
+    const scopes = (await dc.scopesRequest({ frameId: stack[0].id })).body.scopes;
+    const args = (await dc.variablesRequest({ variablesReference: scopes.find((x) => x.name === 'Arguments')!.variablesReference })).body.variables;
+    // GCC -O1 describes `cpu` only for the first instructions (DW_OP_fbreg 0 until 0x...08); after that DWARF says nothing, and we say so.
+    assert.deepEqual(args.map((v) => [v.name, v.value]), [['cpu', '<optimized out at this address>']]);
+    const locals = (await dc.variablesRequest({ variablesReference: scopes.find((x) => x.name === 'Locals')!.variablesReference })).body.variables;
+    assert.deepEqual(locals.map((v) => [v.name, v.type]), [['how', 'u32']]);
+    assert.equal(locals[0].value, '0', 'how = ap_start_path[1] - 1 = 0 (sipi), read from EBX per the location list');
+    assert.equal(await evaluate('how', 2), '0');
+    // Line stepping: over the call to load_cpu_tables, onto lapic_enable().
+    await Promise.all([dc.nextRequest({ threadId: 2 }), dc.waitForEvent('stopped')]);
+    assert.equal((await dc.stackTraceRequest({ threadId: 2, levels: 1 })).body.stackFrames[0].line, lineOf('lapic_enable();'));
+    // Step into lapic_enable, then out again.
+    await Promise.all([dc.stepInRequest({ threadId: 2 }), dc.waitForEvent('stopped')]);
+    const inner = (await dc.stackTraceRequest({ threadId: 2 })).body.stackFrames;
+    assert.match(inner[0].name, /^lapic_enable/);
+    assert.match(inner[1].name, /^ap_main/, 'the caller frame comes from CFI unwinding');
+    await Promise.all([dc.stepOutRequest({ threadId: 2 }), dc.waitForEvent('stopped')]);
+    const back = (await dc.stackTraceRequest({ threadId: 2, levels: 1 })).body.stackFrames[0];
+    assert.match(back.name, /^ap_main/);
   });
 });
