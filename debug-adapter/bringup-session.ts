@@ -501,6 +501,20 @@ export class BringupDebugSession extends LoggingDebugSession {
     const physical = /^phys:/i.test(text);
     let address: number | undefined;
     let size = 4;
+    // A variable shown in a scope (a C local or global, a register's memory reference): watch the memory it lives in.
+    const container = args?.variablesReference !== undefined ? this.containers.get(args.variablesReference) : undefined;
+    const node = container?.find((n) => n.name === text);
+    if (node !== undefined) {
+      if (node.memoryReference === undefined) {
+        response.body = { dataId: null, description: `${text} does not live in memory here (register or optimized out)` };
+        this.sendResponse(response);
+        return;
+      }
+      const bytes = /\b(char|u8|i8|int8_t|uint8_t|bool)\b/.test(node.type ?? '') ? 1 : /\b(short|u16|i16|int16_t|uint16_t)\b/.test(node.type ?? '') ? 2 : 4;
+      response.body = { dataId: `lin:${hex(node.memoryReference)}:${bytes}`, description: `${text} (${bytes} bytes at ${hex(node.memoryReference)})`, accessTypes: ['read', 'write', 'readWrite'], canPersist: false };
+      this.sendResponse(response);
+      return;
+    }
     try {
       const m = /^\*\s*\(\s*(u8|u16|u32|i8|i16|i32|char|short|int)\s*\*\s*\)\s*(.+)$/.exec(text);
       if (m !== null) size = /8|char/.test(m[1]) ? 1 : /16|short/.test(m[1]) ? 2 : 4;

@@ -8,6 +8,7 @@ import type { Cpu } from '../emulator/cpu/cpu';
 import { int, type EvalContext, type Value } from './expression/evaluator';
 import type { MachineController } from './machine-controller';
 import type { SymbolBridge } from './symbol-bridge';
+import type { FormattedValue } from '../symbols/symbol-set';
 import { decodeDescriptor } from './system-state/descriptor-decode';
 import { lapicFields } from './system-state/apic-views';
 import { describePageWalk, pageWalk } from './system-state/page-walk';
@@ -37,6 +38,31 @@ function descriptorRecord(low: number, high: number, address: number): Value {
   return { kind: 'record', text: d.summary, fields, memoryReference: address };
 }
 
+/** A DWARF value (formatted by the symbol reader) as an expression value: numbers, records with members, indexable arrays. */
+function fromFormatted(f: FormattedValue): Value {
+  if (f.children !== undefined && f.children.length > 0) {
+    const fields: Record<string, Value> = {};
+    const elements: Value[] = [];
+    for (const c of f.children) {
+      const v = fromFormatted(c);
+      const name = c.name ?? '';
+      const m = /^\[(\d+)\]$/.exec(name);
+      if (m !== null) elements[Number(m[1])] = v;
+      else fields[name] = v;
+    }
+    return { kind: 'record', text: f.value, fields, index: elements.length > 0 ? (n) => elements[n] : undefined, memoryReference: f.address };
+  }
+  const m = /^(-?0x[0-9a-f]+|-?\d+)\b/i.exec(f.value);
+  if (m !== null) {
+    const n = Number(m[1]);
+    const pointer = /\*\s*$/.test(f.type);
+    return { kind: 'int', value: n < 0 ? n : n >>> 0, size: 4, signed: n < 0, pointer };
+  }
+  const ch = /^(\d+) '/.exec(f.value);
+  if (ch !== null) return int(Number(ch[1]), 1);
+  return { kind: 'str', value: f.value };
+}
+
 export function buildEvalContext(c: MachineController, cpuIndex: number, variables: Record<string, number | string | boolean>, symbols: SymbolBridge, frame = 0): EvalContext {
   const cpu: Cpu = c.cpus[cpuIndex];
   const st = cpu.state;
@@ -50,8 +76,8 @@ export function buildEvalContext(c: MachineController, cpuIndex: number, variabl
     const name = (dollar ? raw.slice(1) : raw).toLowerCase();
     // Source variables shadow register names only when written without '$'.
     if (!dollar) {
-      const v = symbols.variable(cpu, frame, raw);
-      if (v !== undefined) return { kind: 'int', value: v.value, size: v.size };
+      const tree = symbols.variableTree(cpu, frame, raw);
+      if (tree !== undefined) return fromFormatted(tree);
     }
     let i = GPR32.indexOf(name);
     if (i >= 0) return int(st.gpr[i]);

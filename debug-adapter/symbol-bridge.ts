@@ -202,6 +202,16 @@ export class SymbolBridge {
     return { value: Number(m[1]) >>> 0, size: 4, address: where.kind === 'memory' ? where.address : undefined };
   }
 
+  /** A source variable as the formatted tree (members, elements), for expressions over structs and arrays. */
+  variableTree(cpu: Cpu, frame: number, name: string): FormattedValue | undefined {
+    if (!this.loaded) return undefined;
+    const at = this.frameEnv(cpu, frame) ?? { env: { readRegister: (n: number) => this.registers(cpu).get(n), readMemory: this.readMemory(cpu) }, pc: this.linearEip(cpu) };
+    const scope = this.set.scopeAt(at.pc);
+    const v = [...scope.locals, ...scope.parameters, ...scope.globals].find((x) => x.name === name) ?? this.set.globals().find((x) => x.name === name);
+    if (v === undefined) return undefined;
+    return this.set.formatValue(v, at.env, { count: 4096 });
+  }
+
   /** A named function's or global variable's address, for expressions. */
   symbolAddress(name: string): number | undefined {
     if (!this.loaded) return undefined;

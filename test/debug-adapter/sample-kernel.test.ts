@@ -155,6 +155,16 @@ describe('debugging the sample kernel', function () {
     assert.deepEqual(locals.map((v) => [v.name, v.type]), [['how', 'u32']]);
     assert.equal(locals[0].value, '0', 'how = ap_start_path[1] - 1 = 0 (sipi), read from EBX per the location list');
     assert.equal(await evaluate('how', 2), '0');
+    // C expressions over DWARF globals: array indexing and struct members.
+    assert.equal(await evaluate('percpu[1].cpu', 2), '1', 'the BSP fills every per-CPU area before starting the APs');
+    assert.equal(await evaluate('percpu[2].apic_id', 2), '2');
+    assert.equal(await evaluate('percpu[2].cpu + percpu[1].cpu', 2), '3');
+    assert.equal(await evaluate('percpu[0].self == &percpu', 2).catch(() => 'n/a'), 'n/a', 'address-of is not part of the language');
+    // A data breakpoint on a variable that lives in a register is refused with the reason.
+    const localsRef = scopes.find((x) => x.name === 'Locals')!.variablesReference;
+    const info = await dc.dataBreakpointInfoRequest({ name: 'how', variablesReference: localsRef });
+    assert.equal(info.body.dataId, null);
+    assert.match(info.body.description, /does not live in memory here/);
     // Line stepping: over the call to load_cpu_tables, onto lapic_enable().
     await Promise.all([dc.nextRequest({ threadId: 2 }), dc.waitForEvent('stopped')]);
     assert.equal((await dc.stackTraceRequest({ threadId: 2, levels: 1 })).body.stackFrames[0].line, lineOf('lapic_enable();'));
