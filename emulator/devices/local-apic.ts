@@ -228,6 +228,8 @@ export class LocalApic implements InterruptController, MsrDevice {
 
   private raiseError(bits: number): void {
     const s = this.state;
+    const what = [bits & ESR_SEND_ILLEGAL_VECTOR ? 'send illegal vector' : '', bits & ESR_RECEIVE_ILLEGAL_VECTOR ? 'receive illegal vector' : '', bits & ESR_ILLEGAL_REGISTER ? 'illegal register address' : ''].filter((x) => x).join(', ');
+    this.env.report(`local APIC ${this.apicId}: error (${what}) latched in the ESR`);
     s.esrPending |= bits;
     const lvt = s.lvt[Lvt.Error];
     if ((lvt & LVT_MASKED) === 0 && (lvt & 0xff) >= 16) this.acceptInterrupt(lvt & 0xff, false);
@@ -418,6 +420,8 @@ export class LocalApic implements InterruptController, MsrDevice {
     }
     const lvt = lvtIndexOfOffset(offset);
     if (lvt >= 0) {
+      // Reserved bits are ignored, as the hardware does; say so rather than lose the guest's intent silently.
+      if ((value & ~LVT_WRITABLE[lvt] & ~0x5000) !== 0) this.env.report(`local APIC ${this.apicId}: reserved bits ${(value & ~LVT_WRITABLE[lvt] & ~0x5000).toString(16)} written to the ${LVT_NAMES[lvt]} LVT entry were ignored`);
       const before = this.timerMode;
       let v = (value & LVT_WRITABLE[lvt]) | (s.lvt[lvt] & ~LVT_WRITABLE[lvt] & 0x4000);
       if (!this.softwareEnabled) v |= LVT_MASKED;

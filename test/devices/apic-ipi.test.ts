@@ -273,6 +273,21 @@ describe('Local APIC registers, timer and x2APIC', function () {
     assert.equal(l.readRegister(0x320), 0x30030, 'software disable sets every LVT mask');
   });
 
+  it('reserved bits and illegal register accesses are ignored as the SDM says and reported as machine events', function () {
+    const pc = machine(1);
+    const notes: string[] = [];
+    pc.machine.events.subscribe((e) => {
+      if (e.kind === 'note') notes.push(e.message);
+    });
+    const l = pc.platform.lapics[0];
+    l.writeRegister(0xf0, 0x1ff);
+    l.writeRegister(0x350, 0xfff00030);
+    assert.equal(l.readRegister(0x350), 0x30, 'only the writable LVT bits are kept (vector 0x30, fixed, unmasked)');
+    assert.ok(notes.some((n) => /reserved bits fff00000 written to the LINT0 LVT entry were ignored/.test(n)), notes.join('\n'));
+    l.mmioWrite(0x3f0, 4, 1);
+    assert.ok(notes.some((n) => /error \(illegal register address\) latched in the ESR/.test(n)));
+  });
+
   it('timer: one-shot counts down in virtual time, periodic reloads, divide configuration applies', function () {
     const pc = machine(1);
     const l = pc.platform.lapics[0];
