@@ -421,7 +421,7 @@ export class LocalApic implements InterruptController, MsrDevice {
     const lvt = lvtIndexOfOffset(offset);
     if (lvt >= 0) {
       // Reserved bits are ignored, as the hardware does; say so rather than lose the guest's intent silently.
-      if ((value & ~LVT_WRITABLE[lvt] & ~0x5000) !== 0) this.env.report(`local APIC ${this.apicId}: reserved bits ${(value & ~LVT_WRITABLE[lvt] & ~0x5000).toString(16)} written to the ${LVT_NAMES[lvt]} LVT entry were ignored`);
+      if ((value & ~LVT_WRITABLE[lvt] & ~0x5000) !== 0) this.env.report(`local APIC ${this.apicId}: reserved bits ${((value & ~LVT_WRITABLE[lvt] & ~0x5000) >>> 0).toString(16)} written to the ${LVT_NAMES[lvt]} LVT entry were ignored`);
       const before = this.timerMode;
       let v = (value & LVT_WRITABLE[lvt]) | (s.lvt[lvt] & ~LVT_WRITABLE[lvt] & 0x4000);
       if (!this.softwareEnabled) v |= LVT_MASKED;
