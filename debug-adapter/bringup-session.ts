@@ -688,6 +688,18 @@ export class BringupDebugSession extends LoggingDebugSession {
     try {
       const body = handleCustomRequest(c, command, args, { since: this.ipiSeen });
       if (body === undefined) return this.fail(response, `unknown request ${command}`);
+      if (command === 'bringup/focusThread') {
+        if (c.running) return this.fail(response, 'the machine is running: focus a vCPU while stopped');
+        const vcpu = (body as { vcpu: number }).vcpu;
+        this.selectedCpu = vcpu;
+        response.body = body;
+        this.sendResponse(response);
+        const e = new StoppedEvent('focus', vcpu + 1) as DebugProtocol.StoppedEvent;
+        e.body.allThreadsStopped = true;
+        e.body.preserveFocusHint = false;
+        this.sendEvent(e);
+        return;
+      }
       response.body = body;
       this.sendResponse(response);
     } catch (e) {

@@ -83,8 +83,10 @@ export interface IpiLogResponse {
   records: unknown[];
   /** Pass as `since` next time to get only newer records. */
   next: number;
-  /** Paravirtual startup events (registrations, VCPU_UP, refusals, stale states) since `since` of the same counter space. */
+  /** Paravirtual startup events (registrations, starts, VCPU_UP, refusals, stale states) from `paravirtSince` (default 0). */
   paravirt: { seq: number; time: number; cpu: number | undefined; kind: string; apicId: number | undefined; summary: string }[];
+  /** Pass as `paravirtSince` next time. */
+  paravirtNext?: number;
 }
 
 /** `bringup/descriptorTable` { vcpu, table: 'gdt' | 'idt' | 'ldt' } → DescriptorTableView */
@@ -143,5 +145,7 @@ export interface StateChangedEvent {
   ipiCount: number;
 }
 
-export const CUSTOM_REQUESTS = ['bringup/vcpus', 'bringup/lapic', 'bringup/ioapic', 'bringup/ipiLog', 'bringup/descriptorTable', 'bringup/translate', 'bringup/pvStartupState', 'bringup/registerSnapshot'] as const;
+/** `bringup/focusThread` { vcpu }: the adapter sends a `stopped` event (reason "focus", all threads stopped) for that vCPU's thread so the client focuses it. Only while stopped. */
+
+export const CUSTOM_REQUESTS = ['bringup/vcpus', 'bringup/lapic', 'bringup/ioapic', 'bringup/ipiLog', 'bringup/descriptorTable', 'bringup/translate', 'bringup/pvStartupState', 'bringup/registerSnapshot', 'bringup/focusThread'] as const;
 export const STATE_CHANGED_EVENT = 'bringup/stateChanged';

@@ -54,7 +54,9 @@ export function handleCustomRequest(c: MachineController, command: string, args:
       const since = (args as { since?: unknown } | undefined)?.since;
       const from = typeof since === 'number' && Number.isInteger(since) && since >= 0 ? since : 0;
       const records = c.pc.platform.ipiLog.records;
-      const body: IpiLogResponse = { records: records.slice(from), next: records.length, paravirt: [] };
+      const pvSince = (args as { paravirtSince?: unknown } | undefined)?.paravirtSince;
+      const pvFrom = typeof pvSince === 'number' && Number.isInteger(pvSince) && pvSince >= 0 ? pvSince : 0;
+      const body: IpiLogResponse = { records: records.slice(from), next: records.length, paravirt: c.paravirtEvents.slice(pvFrom), paravirtNext: c.paravirtEvents.length };
       void state;
       return body;
     }
@@ -94,6 +96,9 @@ export function handleCustomRequest(c: MachineController, command: string, args:
       const body: PvStartupStateView = { vcpu, apicId, registered: f !== undefined, fields: f?.fields ?? [], problems: f?.problems ?? [] };
       return body;
     }
+    case 'bringup/focusThread':
+      // Handled by the session (it sends a stopped event); validated here.
+      return { vcpu: vcpuArg(c, args) };
     case 'bringup/registerSnapshot': {
       const vcpu = vcpuArg(c, args);
       return { text: formatRegisterDump(vcpu, c.cpus[vcpu].state) };

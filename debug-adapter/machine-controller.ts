@@ -70,6 +70,8 @@ export class MachineController {
   private lastProgress = 0;
   private output: number[] = [];
   private unsubscribe: (() => void) | undefined;
+  /** Paravirtual startup events in order (the IPI timeline shows them on the lanes). */
+  readonly paravirtEvents: { seq: number; time: number; cpu: number | undefined; kind: string; apicId: number | undefined; summary: string }[] = [];
   /** Last machine event per vCPU, in words (the vCPUs view). */
   readonly lastEvent = new Map<number, string>();
 
@@ -105,6 +107,7 @@ export class MachineController {
       },
     );
     this.exited = undefined;
+    this.paravirtEvents.length = 0;
     for (const cpu of this.pc.cpus) cpu.debugHooks = this.hooks;
     this.hooks.onStop = (cpu) => {
       if (!this.breakpointCpus.includes(cpu)) this.breakpointCpus.push(cpu);
@@ -167,6 +170,10 @@ export class MachineController {
     if (this.config.traceEvents.length > 0 && this.config.traceEvents.includes(traceClassOf(event))) this.callbacks.output(formatTraceLine(event) + '\n', 'console');
     if (event.cpu !== undefined && event.kind !== 'note') this.lastEvent.set(event.cpu, event.kind === 'ipi' ? `IPI #${event.record.seq} ${event.record.deliveryMode}` : event.kind);
     if (event.kind === 'ipi') for (const t of event.record.targets) this.lastEvent.set(t.cpu, `${event.record.deliveryMode} IPI ${t.outcome} from vCPU ${event.record.sender}`);
+    if (event.kind === 'pv-startup-state' || event.kind === 'pv-vcpu-up' || event.kind === 'pv-refused' || event.kind === 'pv-stale-state') {
+      const summary = matchEvent(event)[0]?.description ?? event.kind;
+      this.paravirtEvents.push({ seq: this.paravirtEvents.length, time: event.time, cpu: event.cpu, kind: event.kind === 'pv-startup-state' ? `pv-startup-state:${event.action}` : event.kind, apicId: event.apicId, summary });
+    }
     if (this.armed.size === 0) return;
     for (const hit of matchEvent(event)) this.consider(hit);
   }

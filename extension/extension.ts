@@ -29,16 +29,11 @@ export function activate(context: vscode.ExtensionContext): BringupExtensionApi 
   const factory = new BringupAdapterFactory(context);
   const focusThread = async (session: vscode.DebugSession, threadId: number): Promise<boolean> => {
     // No public API sets the focused thread; a stopped event that does not
-    // preserve focus makes VS Code focus it. Inline: raise it on the adapter
-    // instance; process: ask the adapter (bringup/focusThread), if it has it.
+    // preserve focus makes VS Code focus it. The adapter raises one for
+    // bringup/focusThread (inline and as a separate process alike).
     if (!state.stopped) return false;
-    const inline = factory.inline.get(session.id);
-    if (inline?.sendEvent) {
-      inline.sendEvent({ type: 'event', seq: 0, event: 'stopped', body: { reason: 'focus', description: `vCPU ${threadId - 1} selected`, threadId, allThreadsStopped: true, preserveFocusHint: false } });
-      return true;
-    }
     try {
-      await session.customRequest('bringup/focusThread', { threadId });
+      await session.customRequest('bringup/focusThread', { vcpu: threadId - 1 });
       return true;
     } catch {
       return false;

@@ -26,6 +26,8 @@ export interface PlatformCpu {
   pins: CpuSignalPins;
   /** After a STARTUP was acted on: where the vCPU starts ("real mode at 9A00:0000"). */
   describeStart?(): string;
+  /** Linear address of the instruction the vCPU is executing (the ICR write, for the IPI log). */
+  currentInstruction?(): number;
 }
 
 const MODE_NAMES: IpiDeliveryMode[] = ['fixed', 'lowest-priority', 'smi', 'reserved', 'nmi', 'init', 'startup', 'reserved'];
@@ -70,6 +72,7 @@ export class ApicBus {
       time: this.clock.now,
       sender: from.index,
       senderApicId: from.apicId,
+      senderEip: this.cpus[from.index]?.currentInstruction?.(),
       via,
       icrLow: icrLow >>> 0,
       icrHigh: icrHigh >>> 0,

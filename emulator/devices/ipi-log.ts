@@ -30,6 +30,8 @@ export interface IpiRecord {
   /** vCPU index of the sender. */
   sender: number;
   senderApicId: number;
+  /** Linear address of the instruction that wrote the ICR (undefined when not known). */
+  senderEip?: number;
   /** How the IPI was written: the xAPIC ICR (two MMIO writes), the x2APIC ICR MSR, or the x2APIC SELF IPI MSR. */
   via: 'xapic-icr' | 'x2apic-icr' | 'x2apic-self-ipi';
   /** Raw ICR as written: low dword and high dword. */

@@ -115,6 +115,7 @@ export function createPcMachine(options: PcMachineOptions, host: MachineHost): P
     isBsp: cpu.index === 0,
     activity: () => cpu.activity,
     describeStart: () => describeStart(cpu),
+    currentInstruction: () => (cpu.segBase[1] + cpu.insnEip) >>> 0,
     pins: {
       signalInit: () => cpu.signalInit(),
       signalNmi: () => cpu.signalNmi(),

@@ -177,4 +177,35 @@ describe('debugging the sample kernel', function () {
     const back = (await dc.stackTraceRequest({ threadId: 2, levels: 1 })).body.stackFrames[0];
     assert.match(back.name, /^ap_main/);
   });
+
+  it('two function breakpoints: continuing from the first reaches the second', async function () {
+    await Promise.all([
+      initialized.then(() => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'check_timers' }, { name: 'ioapic_mask' }] })).then(() => dc.configurationDoneRequest()),
+      dc.launchRequest({ image: sample, cpus: 2 } as DebugProtocol.LaunchRequestArguments),
+    ]);
+    const names: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const stop = i === 0 ? await dc.waitForEvent('stopped') : (await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]))[1];
+      assert.equal(stop.body.reason, 'function breakpoint');
+      names.push((await dc.stackTraceRequest({ threadId: stop.body.threadId, levels: 1 })).body.stackFrames[0].name.split(' ')[0]);
+    }
+    assert.deepEqual(names.sort(), ['check_timers', 'ioapic_mask']);
+  });
+
+  it('the IPI log names the sending instruction and carries the paravirtual events; focusThread focuses a vCPU (ap=hook)', async function () {
+    await Promise.all([
+      initialized.then(() => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'ap_main', condition: '$cpu == 1' }] })).then(() => dc.configurationDoneRequest()),
+      dc.launchRequest({ image: sample, cpus: 2, cmdline: 'ap=hook' } as DebugProtocol.LaunchRequestArguments),
+      dc.waitForEvent('stopped'),
+    ]);
+    const log = (await dc.customRequest('bringup/ipiLog', { since: 0 })).body;
+    const startup = log.records.find((r: { deliveryMode: string }) => r.deliveryMode === 'startup');
+    const dis = (await dc.send('disassemble', { memoryReference: `0x${startup.senderEip.toString(16)}`, instructionCount: 1 })) as DebugProtocol.DisassembleResponse;
+    assert.match(dis.body!.instructions[0].instruction, /^mov dword \[.*\], /, 'the sender EIP is the store to the ICR');
+    assert.deepEqual(log.paravirt.map((p: { kind: string; apicId: number }) => [p.kind, p.apicId]), [['pv-startup-state:registered', 1], ['pv-startup-state:started', 1]]);
+    const [, focused] = await Promise.all([dc.customRequest('bringup/focusThread', { vcpu: 0 }), dc.waitForEvent('stopped')]);
+    assert.equal(focused.body.reason, 'focus');
+    assert.equal(focused.body.threadId, 1);
+    assert.equal(focused.body.preserveFocusHint, false);
+  });
 });
