@@ -24,6 +24,8 @@ export interface VcpuSummary {
   instructions: number;
   /** The last machine event on this vCPU, in words. */
   lastEvent?: string;
+  /** General registers, EIP and EFLAGS by lower-case name (for hovers in the assembly language server). */
+  registers?: Record<string, number>;
 }
 export interface VcpusResponse {
   vcpus: VcpuSummary[];

@@ -41,6 +41,7 @@ export function handleCustomRequest(c: MachineController, command: string, args:
             linearEip: (cpu.segBase[1] + st.eip) >>> 0,
             instructions: cpu.instructionsRetired,
             lastEvent: c.lastEvent.get(cpu.index),
+            registers: Object.fromEntries([...['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'].map((n, i) => [n, st.gpr[i] >>> 0] as [string, number]), ['eip', st.eip >>> 0], ['eflags', st.eflags >>> 0]]),
           };
         }),
       };

@@ -6,6 +6,7 @@
  * *-model.ts, no vscode import); this file wires them to VS Code.
  */
 import * as vscode from 'vscode';
+import { DebugStateBridge } from './debug-state-bridge';
 import { BringupAdapterFactory } from './adapter-factory';
 import { BringupDocuments, DOC_SCHEME, exportIpiLog, registerCommands } from './commands';
 import { BringupConfigurationProvider, BringupDynamicConfigurationProvider } from './config-provider';
@@ -117,19 +118,20 @@ export function activate(context: vscode.ExtensionContext): BringupExtensionApi 
     vscode.commands.registerCommand('bringup.showSerialConsole', () => serial.show()),
   );
 
-  startOptionalLanguageClient(context);
+  startOptionalLanguageClient(context, state);
   if (vscode.debug.activeDebugSession?.type === 'bringup') state.attach(vscode.debug.activeDebugSession);
   return { state, trees: { vcpus, lapics, ioapic }, timeline, statusBar, configurationProvider: provider };
 }
 
 /** extension/language-client.ts belongs to the language-server work; start it if it is there, never fail activation over it. */
-function startOptionalLanguageClient(context: vscode.ExtensionContext): void {
+function startOptionalLanguageClient(context: vscode.ExtensionContext, state: BringupState): void {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require('./language-client') as { startLanguageClient?: (c: vscode.ExtensionContext) => unknown };
+    const mod = require('./language-client') as { startLanguageClient?: (c: vscode.ExtensionContext) => Promise<import('vscode-languageclient/node').LanguageClient> };
     const started = mod.startLanguageClient?.(context);
-    if (started && typeof (started as Promise<unknown>).catch === 'function') {
-      (started as Promise<unknown>).catch((e: unknown) => console.error('Bringup language client failed to start:', e));
+    if (started !== undefined) {
+      // While a session is stopped, the server's hovers show run-time values and editors mark each vCPU's line.
+      started.then((client) => context.subscriptions.push(new DebugStateBridge(client, state))).catch((e: unknown) => console.error('Bringup language client failed to start:', e));
     }
   } catch (e) {
     console.error('Bringup language client not started:', e);
