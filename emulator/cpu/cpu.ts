@@ -830,18 +830,69 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
           }
           this.insnEip = eip;
           // Fast path: same linear code page as the last fetch, page unchanged since.
-          let insn: DecodedInstruction | undefined;
+          let insn: DecodedInstruction;
           const page = this.fastPage;
-          if (lin >>> 12 === this.fastLinearPage && page.generation === this.memory.pageWriteGeneration[this.fastPageIndex]) {
-            insn = page.insns[lin & 0xfff];
-            if (insn === undefined || insn.codeSize !== this.codeSize) insn = this.fetchInstruction(lin, eip);
+          const generations = this.memory.pageWriteGeneration;
+          const pageIndex = this.fastPageIndex;
+          const linPage = lin >>> 12;
+          let cached = false;
+          if (linPage === this.fastLinearPage && page.generation === generations[pageIndex]) {
+            const hit = page.insns[lin & 0xfff];
+            if (hit === undefined || hit.codeSize !== this.codeSize) insn = this.fetchInstruction(lin, eip);
+            else {
+              insn = hit;
+              cached = true;
+            }
           } else insn = this.fetchInstruction(lin, eip);
-          const next = eip + insn.length;
+          let next = eip + insn.length;
           if (next - 1 > this.csLimit) this.gp(0);
           st.eip = this.codeSize === 32 ? next >>> 0 : next & 0xffff;
           insn.exec(this, insn);
           retired++;
           this.instructionsRetired++;
+          if (!cached) continue;
+          // Run on within this code page: while the next instruction lies
+          // on the same linear page (mapping, CS and the page's bytes
+          // unchanged, no event or debugger hook pending), take it from the
+          // decoded page directly (fall-through successors are linked)
+          // without re-translating or looking the page up.
+          let off = lin & 0xfff;
+          const csBase = this.segBase[SegmentRegister.CS];
+          while (
+            retired < budget &&
+            !this.attention &&
+            this.fastLinearPage === linPage &&
+            page.generation === generations[pageIndex] &&
+            this.debugHooks === undefined
+          ) {
+            const at = st.eip;
+            let succ: DecodedInstruction | undefined;
+            if (at === next) {
+              off += insn.length;
+              succ = insn.next;
+              if (succ === undefined) {
+                if (off >= CODE_PAGE_SIZE) break;
+                succ = page.insns[off];
+                if (succ === undefined) break;
+                insn.next = succ;
+              }
+            } else {
+              const l = (csBase + at) >>> 0;
+              if (l >>> 12 !== linPage) break;
+              off = l & 0xfff;
+              succ = page.insns[off];
+              if (succ === undefined) break;
+            }
+            if (succ.codeSize !== this.codeSize) break;
+            insn = succ;
+            this.insnEip = at;
+            next = at + insn.length;
+            if (next - 1 > this.csLimit) this.gp(0);
+            st.eip = this.codeSize === 32 ? next >>> 0 : next & 0xffff;
+            insn.exec(this, insn);
+            retired++;
+            this.instructionsRetired++;
+          }
         }
       } catch (e) {
         if (e !== GUEST_FAULT) throw e;

@@ -21,6 +21,12 @@ export class DecodedInstruction {
   /** Register operands for specialised handlers (destination, source). */
   r1 = 0;
   r2 = 0;
+  /**
+   * The cached instruction that follows this one in the same decoded code
+   * page (set by the CPU once the fall-through has been executed; only on
+   * cached instructions, valid while the page's generation is unchanged).
+   */
+  next: DecodedInstruction | undefined = undefined;
   /** Total length in bytes, prefixes included. */
   length = 0;
   /** The opcode byte; two-byte opcodes are 0x100 | second byte. */
