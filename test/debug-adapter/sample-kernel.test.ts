@@ -180,7 +180,7 @@ describe('debugging the sample kernel', function () {
 
   it('two function breakpoints: continuing from the first reaches the second', async function () {
     await Promise.all([
-      initialized.then(() => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'check_timers' }, { name: 'ioapic_mask' }] })).then(() => dc.configurationDoneRequest()),
+      initialized.then(() => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'lapic_timer_start', condition: '$cpu == 0' }, { name: 'ioapic_mask' }] })).then(() => dc.configurationDoneRequest()),
       dc.launchRequest({ image: sample, cpus: 2 } as DebugProtocol.LaunchRequestArguments),
     ]);
     const names: string[] = [];
@@ -189,7 +189,7 @@ describe('debugging the sample kernel', function () {
       assert.equal(stop.body.reason, 'function breakpoint');
       names.push((await dc.stackTraceRequest({ threadId: stop.body.threadId, levels: 1 })).body.stackFrames[0].name.split(' ')[0]);
     }
-    assert.deepEqual(names.sort(), ['check_timers', 'ioapic_mask']);
+    assert.deepEqual(names, ['lapic_timer_start', 'ioapic_mask']);
   });
 
   it('the IPI log names the sending instruction and carries the paravirtual events; focusThread focuses a vCPU (ap=hook)', async function () {
