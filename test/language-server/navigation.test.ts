@@ -1,5 +1,6 @@
 /** Definition, references and rename over stdio. */
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, LspSession, REPO, find, uriOf } from './lsp-harness';
 
@@ -90,7 +91,10 @@ describe('language server: definition, references, rename', () => {
       const stage1 = join(REPO, 'test/guests/lib/stage1.inc');
       const s1 = await guests.open(stage1);
       const end = await guests.request<Location[]>('textDocument/definition', { textDocument: { uri: s1 }, position: find(stage1, 'stage_end', 0, 2) });
-      assert.equal(end[0]?.uri, uriOf(sipi));
+      // Several guests include stage1.inc and define stage_end; any of them is a right answer, as long as it is a definition.
+      assert.ok(end.length > 0);
+      const defFile = decodeURIComponent(new URL(end[0].uri).pathname);
+      assert.match(readFileSync(defFile, 'utf8').split('\n')[end[0].range.start.line], /^\s*stage_end:/);
     } finally {
       await guests.stop();
     }
