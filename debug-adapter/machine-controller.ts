@@ -481,7 +481,6 @@ export class MachineController {
   stepUntil(cpuIndex: number, locking: SchedulerLocking, singleThread: boolean, done: (cpu: Cpu) => boolean, stepOverCalls: boolean): void {
     const cpu = this.pc.cpus[cpuIndex];
     this.prepareResume();
-    const startEsp = cpu.state.gpr[4] >>> 0;
     for (let i = 0; i < 2_000_000; i++) {
       if (stepOverCalls) {
         const insn = this.decodeAt(cpu);
@@ -497,7 +496,6 @@ export class MachineController {
       this.pc.machine.clock.advanceTo(this.pc.machine.clock.now + 1);
       if (this.pendingHits.length > 0 || this.hooks.lastWatchHit !== undefined || cpu.activity !== 'running' || this.pc.machine.exited !== undefined) break;
       if (done(cpu)) break;
-      if ((cpu.state.gpr[4] >>> 0) > startEsp + 0x10000) break;
     }
     this.flushOutput();
     if (this.pc.machine.exited !== undefined) {

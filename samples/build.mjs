@@ -109,8 +109,21 @@ const LDFLAGS = ['-m', 'elf_i386', '-nostdlib', '--build-id=none', '--no-warn-rw
 
 mkdirSync(build, { recursive: true });
 
-// 1. the real-mode trampoline, a flat binary incbin'ed by entry.asm
+// 1. the real-mode trampoline, a flat binary incbin'ed by entry.asm; and the
+//    same source as an ELF linked at 0x8000 (where it runs) with DWARF line
+//    information, so a debugger can show trampoline.asm lines for the AP
+//    (launch.json: "symbolFiles": ["smp-demo.elf", "trampoline.elf"]).
 run('nasm', ['-f', 'bin', '-o', 'build/trampoline.bin', 'trampoline.asm']);
+run('nasm', ['-f', 'elf32', '-g', '-F', 'dwarf', '-DTRAMPOLINE_ELF', '-o', 'build/trampoline.o', 'trampoline.asm']);
+normalizeNasmCompDir(join(build, 'trampoline.o'), dir);
+run('ld', ['-m', 'elf_i386', '-nostdlib', '--build-id=none', '-z', 'noexecstack', '-Ttext=0x8000', '-e', '0x8000', '-o', 'trampoline.elf', 'build/trampoline.o']);
+{
+  // Both builds must hold the same code: the ELF's .text is the flat binary.
+  run('objcopy', ['-O', 'binary', '-j', '.text', 'trampoline.elf', 'build/trampoline-from-elf.bin']);
+  const a = readFileSync(join(build, 'trampoline.bin'));
+  const b = readFileSync(join(build, 'trampoline-from-elf.bin'));
+  if (!a.equals(b)) die('trampoline.elf and trampoline.bin differ: the ELF build must hold the same code at 0x8000');
+}
 
 // 2. objects
 const objects = [];

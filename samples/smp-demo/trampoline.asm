@@ -10,7 +10,9 @@
 ; before each STARTUP IPI; its layout is struct tramp_params in smp.c.
 
 bits 16
-org 0x8000
+%ifndef TRAMPOLINE_ELF
+org 0x8000                  ; flat binary; the ELF build (debug info) is linked at 0x8000 instead
+%endif
 
 TRAMP_PARAMS    equ 0x8F00
 TP_ALIVE        equ TRAMP_PARAMS + 0x00  ; set by the AP on arrival

@@ -208,4 +208,35 @@ describe('debugging the sample kernel', function () {
     assert.equal(focused.body.threadId, 1);
     assert.equal(focused.body.preserveFocusHint, false);
   });
+
+  it('line-steps an AP from trampoline.asm in real mode through protected mode and paging into ap_main in C', async function () {
+    const trampoline = join(root, 'samples', 'smp-demo', 'trampoline.elf');
+    await Promise.all([
+      dc.launchRequest({ image: sample, cpus: 2, cmdline: 'ap=sipi', symbolFiles: [sample, trampoline] } as DebugProtocol.LaunchRequestArguments),
+      initialized.then(() => dc.setExceptionBreakpointsRequest({ filters: ['startup-ipi'] })).then(() => dc.configurationDoneRequest()),
+    ]);
+    await dc.waitForEvent('stopped');
+    await dc.setExceptionBreakpointsRequest({ filters: [] });
+    const ap = 2;
+    const where = async (): Promise<{ name: string; file?: string; line: number; pc: string }> => {
+      const f = (await dc.stackTraceRequest({ threadId: ap, levels: 1 })).body.stackFrames[0];
+      return { name: f.name, file: f.source?.name, line: f.line, pc: f.instructionPointerReference! };
+    };
+    const first = await where();
+    assert.equal(first.file, 'trampoline.asm');
+    assert.equal(first.pc, '0x00008000');
+    const seen: { file?: string; line: number; mode: string }[] = [];
+    for (let i = 0; i < 200; i++) {
+      await Promise.all([dc.stepInRequest({ threadId: ap }), dc.waitForEvent('stopped')]);
+      const w = await where();
+      seen.push({ file: w.file, line: w.line, mode: (await dc.threadsRequest()).body.threads[1].name.split(' · ').pop()! });
+      if (w.name.startsWith('ap_main')) break;
+    }
+    const last = seen[seen.length - 1];
+    assert.equal(last.file, 'smp.c', `ended in ${JSON.stringify(last)}`);
+    const modes = [...new Set(seen.map((x) => x.mode))];
+    assert.deepEqual(modes.slice(0, 3), ['real', 'protected', 'protected+paging'], 'each line step shows where it landed as the mode changes');
+    assert.ok(seen.some((x) => x.file === 'trampoline.asm' && x.mode === 'protected'), 'stepped through the 32-bit half of the trampoline by lines');
+    assert.ok(seen.every((x) => x.file !== undefined), 'every stop has a source line (trampoline.asm, entry.asm, C)');
+  });
 });

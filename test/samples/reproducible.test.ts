@@ -22,9 +22,9 @@ function toolsInstalled(): boolean {
   return gcc.status === 0;
 }
 
-/** The committed images: smp-demo.elf, smp-demo.img and every bug guest's .elf. */
+/** The committed images: smp-demo.elf, smp-demo.img, trampoline.elf and every bug guest's .elf. */
 function images(root: string): string[] {
-  const found = ['smp-demo/smp-demo.elf', 'smp-demo/smp-demo.img'];
+  const found = ['smp-demo/smp-demo.elf', 'smp-demo/smp-demo.img', 'smp-demo/trampoline.elf'];
   for (const entry of readdirSync(join(root, 'bugs'), { withFileTypes: true })) {
     if (!entry.isDirectory() || entry.name === 'lib' || entry.name === 'build') continue;
     if (existsSync(join(root, 'bugs', entry.name, `${entry.name}.asm`))) found.push(`bugs/${entry.name}/${entry.name}.elf`);
