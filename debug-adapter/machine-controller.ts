@@ -492,8 +492,13 @@ export class MachineController {
         }
       }
       if (locking === 'off' && !singleThread) for (const other of this.pc.cpus) if (other !== cpu && other.isRunnable()) this.runOne(other, 1);
+      const taken = cpu.externalEventsTaken;
+      const resumeAt = (cpu.segBase[1] + cpu.state.eip) >>> 0;
+      const espBefore = cpu.state.gpr[4] >>> 0;
       this.runOne(cpu, 1);
       this.pc.machine.clock.advanceTo(this.pc.machine.clock.now + 1);
+      // A line step steps over hardware interrupts: when one was taken at this boundary, run the handler back to where it interrupted.
+      if (cpu.externalEventsTaken !== taken && cpu.activity === 'running') this.runOneUntil(cpu, resumeAt, espBefore, locking, singleThread);
       if (this.pendingHits.length > 0 || this.hooks.lastWatchHit !== undefined || cpu.activity !== 'running' || this.pc.machine.exited !== undefined) break;
       if (done(cpu)) break;
     }

@@ -1061,7 +1061,11 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
    * reported with EIP at the interrupted boundary (not the last completed
    * instruction) and with EXT set in its error code (SDM Vol. 3A 6.13).
    */
+  /** External interrupts and NMIs taken so far (a debugger steps over them). */
+  externalEventsTaken = 0;
+
   private deliverExternal(vector: number, kind: EventKind): void {
+    this.externalEventsTaken++;
     const resume = this._state.eip;
     try {
       deliverEvent(this, vector, -1, kind);
