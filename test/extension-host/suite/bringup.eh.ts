@@ -100,5 +100,26 @@ export function registerSuite(): void {
         await config.update('adapter', undefined, vscode.ConfigurationTarget.Global);
       }
     });
+
+    it('the assembly language server answers hover and go-to-definition through the real client', async () => {
+      await api();
+      const dir = require('node:fs').mkdtempSync(path.join(require('node:os').tmpdir(), 'bringup-asm-'));
+      const file = path.join(dir, 'boot.asm');
+      require('node:fs').writeFileSync(file, 'bits 16\nstart:\n    lgdt [gdtr]\n    jmp start\ngdtr: dw 0\n');
+      const doc = await vscode.workspace.openTextDocument(file);
+      await vscode.window.showTextDocument(doc);
+      assert.equal(doc.languageId, 'nasm');
+      const hoverAt = new vscode.Position(2, 6);
+      let hoverText = '';
+      for (let i = 0; i < 100 && hoverText === ''; i++) {
+        const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, hoverAt)) ?? [];
+        hoverText = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+        if (hoverText === '') await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.match(hoverText, /GDTR/, `hover on lgdt: ${hoverText}`);
+      const defs = (await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', doc.uri, new vscode.Position(3, 9))) ?? [];
+      const target = defs[0] && ('targetRange' in defs[0] ? defs[0].targetRange : defs[0].range);
+      assert.equal(target?.start.line, 1, 'jmp start goes to the label on line 2');
+    });
   });
 }
