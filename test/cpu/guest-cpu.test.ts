@@ -8,9 +8,9 @@ import { bootSector, nasm } from '../support/nasm';
 import { runGuestBytes, type GuestRun } from '../support/run-guest';
 import type { PcMachine } from '../../emulator/machine/pc-machine';
 
-async function run(image: Uint8Array, maxInstructions = 2_000_000): Promise<{ run: GuestRun; pc: PcMachine }> {
+async function run(image: Uint8Array, maxInstructions = 2_000_000, cpus = 1): Promise<{ run: GuestRun; pc: PcMachine }> {
   let pc!: PcMachine;
-  const result = await runGuestBytes(image, { maxInstructions, boot: 'bootsector', inspect: (p) => (pc = p) });
+  const result = await runGuestBytes(image, { maxInstructions, boot: 'bootsector', cpus, inspect: (p) => (pc = p) });
   return { run: result, pc };
 }
 
@@ -336,5 +336,67 @@ describe('CPU core: faults while delivering an external interrupt', function () 
       stage_end:`));
     assert.equal(r.serial, '00000203 EIP\n', 'error code = vector 0x40 * 8 + IDT (2) + EXT (1); EIP = the interrupted instruction');
     assert.equal(r.exitStatus, 0x41);
+  });
+});
+
+describe('CPU core: self-modifying code', function () {
+  it('a write to an instruction that already ran (and was decoded and cached) is seen the next time it runs', async function () {
+    const { run: r } = await run(bootSector(`
+      xor ax, ax
+      mov ds, ax
+      mov cx, 3
+      again:
+      patch: mov al, 'A'
+      out 0xe9, al
+      inc byte [patch + 1]
+      loop again
+      cli
+      hlt`));
+    assert.equal(r.serial, 'ABC');
+  });
+
+  it('code written by another vCPU is executed as written (trampoline copied by the BSP, patched by AP 1 for AP 2)', async function () {
+    const { run: r } = await run(nasm(`
+      %include "lib/stage1.inc"
+      %include "lib/pm32.inc"
+      %include "lib/io.inc"
+      bits 16
+      enter_pm32 start32
+      pm32_gdt
+      bits 32
+      start32:
+      mov esp, 0x7000
+      ; copy the trampoline to 0x9000
+      mov esi, tramp
+      mov edi, 0x9000
+      mov ecx, tramp_end - tramp
+      rep movsb
+      mov dword [0xfee000f0], 0x1ff
+      ; start AP 1: it prints its mark, then patches the mark for the next AP
+      mov dword [0xfee00310], 1 << 24
+      mov dword [0xfee00300], 0x00004500
+      mov dword [0xfee00300], 0x00004609
+      .w1: cmp byte [0x8000], 1
+      jne .w1
+      mov dword [0xfee00310], 2 << 24
+      mov dword [0xfee00300], 0x00004500
+      mov dword [0xfee00300], 0x00004609
+      .w2: cmp byte [0x8000], 2
+      jne .w2
+      exit_with 0x10
+      bits 16
+      tramp:
+      xor ax, ax
+      mov ds, ax
+      mark: mov al, 'X'
+      out 0xe9, al
+      mov byte [0x9000 + (mark - tramp) + 1], 'Y'
+      inc byte [0x8000]
+      cli
+      hlt
+      tramp_end:
+      stage_end:`), 5_000_000, 3);
+    assert.equal(r.serial, 'XY');
+    assert.equal(r.exitStatus, 33);
   });
 });
