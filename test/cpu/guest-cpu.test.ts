@@ -400,3 +400,79 @@ describe('CPU core: self-modifying code', function () {
     assert.equal(r.exitStatus, 33);
   });
 });
+
+describe('CPU core: interrupt shadow and NMI blocking', function () {
+  const prologue = `
+      %include "lib/stage1.inc"
+      %include "lib/pm32.inc"
+      %include "lib/io.inc"
+      bits 16
+      enter_pm32 start32
+      pm32_gdt
+      bits 32
+      %macro gate 2
+      mov eax, %2
+      mov [idt + %1*8], ax
+      mov word [idt + %1*8 + 2], 0x08
+      mov word [idt + %1*8 + 4], 0x8e00
+      shr eax, 16
+      mov [idt + %1*8 + 6], ax
+      %endmacro
+      start32:
+      mov esp, 0x90000
+      lidt [idtr]
+      mov dword [0xfee000f0], 0x1ff`;
+  const epilogue = `
+      align 8
+      idt: times 0x41 dq 0
+      idtr: dw 0x41*8-1
+            dd idt
+      stage_end:`;
+
+  it('sti; hlt with an interrupt already pending: the interrupt wakes the HLT instead of being taken before it (SDM 6.8.3)', async function () {
+    const { run: r } = await run(nasm(`${prologue}
+      gate 0x40, handler
+      cli
+      mov dword [0xfee00300], 0x00044040   ; self IPI, vector 0x40, pending while IF=0
+      sti
+      hlt                                  ; the interrupt shadow of STI covers this HLT
+      cmp dword [0x600], 1
+      jne .bad
+      exit_with 0x20
+      .bad: exit_with 1
+      handler:
+      inc dword [0x600]
+      mov dword [0xfee000b0], 0
+      iret
+      ${epilogue}`));
+    assert.equal(r.exitStatus, 0x41, `exit ${r.exitReason}`);
+  });
+
+  it('NMIs are blocked from the NMI handler until IRET (SDM 6.7.1): a second NMI waits for the first handler to return', async function () {
+    const { run: r } = await run(nasm(`${prologue}
+      gate 2, nmi
+      mov dword [0xfee00310], 0            ; destination APIC 0 (ourselves; the self shorthand is not valid for NMI, SDM Table 10-3)
+      mov dword [0xfee00300], 0x00004400   ; NMI
+      ; the first NMI's handler sends a second NMI and checks it does not nest
+      .wait: cmp dword [0x604], 2
+      jne .wait
+      cmp dword [0x608], 0
+      jne .bad
+      exit_with 0x20
+      .bad: exit_with 1
+      nmi:
+      inc dword [0x604]
+      cmp dword [0x604], 1
+      jne .second
+      mov dword [0xfee00300], 0x00004400   ; a second NMI to ourselves from inside the handler
+      mov ecx, 1000
+      .spin: loop .spin                    ; the second NMI must not interrupt this
+      cmp dword [0x604], 1
+      je .ok
+      mov dword [0x608], 1                 ; nested: wrong
+      .ok: iret
+      .second: iret
+      ${epilogue}`));
+    assert.equal(r.exitStatus, 0x41, `exit ${r.exitReason} ${r.serial}`);
+  });
+});
