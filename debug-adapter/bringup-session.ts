@@ -436,12 +436,13 @@ export class BringupDebugSession extends LoggingDebugSession {
   private applyAllBreakpoints(notify = false): { instruction: DebugProtocol.Breakpoint[]; function: DebugProtocol.Breakpoint[]; source: Map<string, DebugProtocol.Breakpoint[]> } {
     const resolved: InstructionBreakpoint[] = [];
     const instruction = this.instructionBreakpoints.map((bp) => {
-      const address = parseAddress(bp.instructionReference, this.controller?.cpus[this.selectedCpu]);
+      const address = parseAddress(bp.instructionReference, this.controller?.cpus[this.selectedCpu], true);
       const id = bp.id;
       if (address === undefined) return { id, verified: false, message: `cannot read "${bp.instructionReference}" as an address (linear 0x..., seg:off, or phys:0x...)` } as DebugProtocol.Breakpoint;
       const linear = (address + (bp.offset ?? 0)) >>> 0;
-      resolved.push({ id, linear, condition: bp.condition, hitCondition: bp.hitCondition, hits: 0 });
-      return { id, verified: true, instructionReference: hex(linear) } as DebugProtocol.Breakpoint;
+      const physical = /^\s*phys:/i.test(bp.instructionReference);
+      resolved.push({ id, linear, physical, condition: bp.condition, hitCondition: bp.hitCondition, hits: 0 });
+      return { id, verified: true, instructionReference: physical ? `phys:${hex(linear)}` : hex(linear) } as DebugProtocol.Breakpoint;
     });
     this.functionBreakpointIds.clear();
     const fn = this.functionBreakpoints.map((bp) => {

@@ -32,7 +32,9 @@ export interface StopInfo {
 
 export interface InstructionBreakpoint {
   id: number;
+  /** Linear address, or the physical address when `physical` is set. */
   linear: number;
+  physical?: boolean;
   condition?: string;
   hitCondition?: string;
   logMessage?: string;
@@ -136,13 +138,17 @@ export class MachineController {
 
   setInstructionBreakpoints(list: InstructionBreakpoint[]): void {
     this.breakpoints = new Map();
+    this.physicalBreakpoints = new Map();
     for (const bp of list) {
-      const at = this.breakpoints.get(bp.linear) ?? [];
+      const table = bp.physical === true ? this.physicalBreakpoints : this.breakpoints;
+      const at = table.get(bp.linear) ?? [];
       at.push(bp);
-      this.breakpoints.set(bp.linear, at);
+      table.set(bp.linear, at);
     }
+    this.hooks.setPhysicalBreakpoints(this.physicalBreakpoints.keys());
     this.applyBreakpointTable();
   }
+  private physicalBreakpoints = new Map<number, InstructionBreakpoint[]>();
 
   private applyBreakpointTable(): void {
     const addresses = new Set<number>(this.breakpoints.keys());
@@ -333,7 +339,8 @@ export class MachineController {
 
   private breakpointsThatFire(linear: number, cpu: number): number[] {
     const fired: number[] = [];
-    for (const bp of this.breakpoints.get(linear) ?? []) {
+    const physical = this.physicalBreakpoints.size > 0 ? this.pc.cpus[cpu].probeLinear(linear) : -1;
+    for (const bp of [...(this.breakpoints.get(linear) ?? []), ...(this.physicalBreakpoints.get(physical) ?? [])]) {
       if (bp.condition !== undefined && bp.condition.trim() !== '') {
         let ok: boolean;
         try {

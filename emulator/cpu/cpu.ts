@@ -820,7 +820,7 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
           const lin = (this.segBase[SegmentRegister.CS] + eip) >>> 0;
           const hooks = this.debugHooks;
           if (hooks !== undefined) {
-            if (lin !== this.resumeFrom && hooks.hasBreakpoint(lin)) {
+            if (lin !== this.resumeFrom && (hooks.hasBreakpoint(lin) || (hooks.physicalBreakpointCount !== 0 && hooks.hasPhysicalBreakpoint(this.paging ? this.mmu.probe(lin, AccessType.Read, false) : lin)))) {
               this.resumeFrom = lin;
               this.stopReason = 'breakpoint';
               hooks.onStop?.(this.index);

@@ -56,6 +56,23 @@ export class DebugHookTable {
     }
   }
 
+  /**
+   * Breakpoints on physical addresses (code that runs at several linear
+   * addresses, or before paging is set up). Only when some are set does each
+   * instruction pay for a side-effect-free translation of its address.
+   */
+  private readonly physical = new Set<number>();
+  get physicalBreakpointCount(): number {
+    return this.physical.size;
+  }
+  setPhysicalBreakpoints(addresses: Iterable<number>): void {
+    this.physical.clear();
+    for (const a of addresses) this.physical.add(a >>> 0);
+  }
+  hasPhysicalBreakpoint(physical: number): boolean {
+    return physical >= 0 && this.physical.has(physical);
+  }
+
   hasBreakpoint(linear: number): boolean {
     return this.breakpointPages[linear >>> 12] !== 0 && this.breakpoints.has(linear);
   }

@@ -93,3 +93,58 @@ describe('machine controller', function () {
     });
   });
 });
+
+describe('machine controller: physical instruction breakpoints', function () {
+  it('a breakpoint on a physical address fires where paging maps it (linear 0x400000 → physical 0x20000)', function () {
+    const image = nasm(`
+      %include "lib/stage1.inc"
+      %include "lib/pm32.inc"
+      bits 16
+      enter_pm32 start32
+      pm32_gdt
+      bits 32
+      start32:
+      mov esp, 0x90000
+      ; code for the mapped page: copy 'target' to physical 0x20000
+      mov esi, target
+      mov edi, 0x20000
+      mov ecx, target_end - target
+      rep movsb
+      ; page directory at 0x30000: PDE 0 = 4 MiB identity (PSE), PDE 1 → page table at 0x31000 whose entry 0 maps 0x400000 → 0x20000
+      mov dword [0x30000], 0x83
+      mov dword [0x30004], 0x31003
+      mov dword [0x31000], 0x20003
+      mov eax, cr4
+      or eax, 0x10
+      mov cr4, eax
+      mov eax, 0x30000
+      mov cr3, eax
+      mov eax, cr0
+      or eax, 0x80000000
+      mov cr0, eax
+      jmp 0x400000
+      target:
+      mov eax, 0x1234
+      hlt
+      target_end:
+      stage_end:`);
+    const { c, stops } = controllerFor(image);
+    c.setInstructionBreakpoints([{ id: 7, linear: 0x20000, physical: true, hits: 0 }]);
+    return new Promise<void>((resolve, reject) => {
+      const check = setInterval(() => {
+        if (stops.length === 0) return;
+        clearInterval(check);
+        try {
+          assert.equal(stops[0].kind, 'breakpoint');
+          assert.deepEqual(stops[0].breakpointIds, [7]);
+          const cpu = c.cpus[0];
+          assert.equal((cpu.segBase[1] + cpu.state.eip) >>> 0, 0x400000);
+          resolve();
+        } catch (e) {
+          reject(e);
+        }
+      }, 10);
+      c.continue();
+    });
+  });
+});
