@@ -24,9 +24,10 @@ async function latencies(): Promise<BenchFigure[]> {
   dc.defaultTimeout = 30000;
   await dc.start();
   try {
+    const initialized = dc.waitForEvent('initialized');
     await dc.initializeRequest({ adapterID: 'bringup', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
     await Promise.all([
-      dc.waitForEvent('initialized').then(() => dc.setExceptionBreakpointsRequest({ filters: ['startup-ipi'] })).then(() => dc.configurationDoneRequest()),
+      initialized.then(() => dc.setExceptionBreakpointsRequest({ filters: ['startup-ipi'] })).then(() => dc.configurationDoneRequest()),
       dc.launchRequest({ image: sample, cpus: 4 } as DebugProtocol.LaunchRequestArguments),
       dc.waitForEvent('stopped'),
     ]);
