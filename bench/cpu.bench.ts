@@ -15,8 +15,8 @@ import { median, type BenchFigure } from './figure';
 const ROUNDS = 5;
 const PASSES = 400; // CRC-32 over 4 KiB, PASSES times
 
-export const CRC_GUEST = `
-%include "lib/io.inc"
+/** Boot sector start: flat 32-bit protected mode, stack at 0x90000 (the guests below continue at label pm). */
+const FLAT_PM_PROLOGUE = `%include "lib/io.inc"
 %include "lib/pm32.inc"
 start:
     xor ax, ax
@@ -27,7 +27,10 @@ start:
 bits 32
 pm:
     mov esp, 0x90000
-    mov ebp, ${PASSES}
+`;
+
+export const CRC_GUEST = `
+${FLAT_PM_PROLOGUE}    mov ebp, ${PASSES}
     mov eax, 0xffffffff
 .pass:
     mov esi, 0x100000 - 4096
@@ -71,18 +74,7 @@ function timeQemu(image: Uint8Array): number {
 
 /** Loads and stores over 64 KiB (an array sum and copy), flat 32-bit protected mode. */
 export const MEM_GUEST = (paging: boolean): string => `
-%include "lib/io.inc"
-%include "lib/pm32.inc"
-start:
-    xor ax, ax
-    mov ds, ax
-    mov ss, ax
-    mov sp, 0x7c00
-    enter_pm32 pm
-bits 32
-pm:
-    mov esp, 0x90000
-${paging ? `    ; identity-map the first 4 MiB with 4 KiB pages: page directory at 0x200000, one page table at 0x201000
+${FLAT_PM_PROLOGUE}${paging ? `    ; identity-map the first 4 MiB with 4 KiB pages: page directory at 0x200000, one page table at 0x201000
     mov edi, 0x201000
     mov eax, 0x3
     mov ecx, 1024

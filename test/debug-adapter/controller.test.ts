@@ -25,6 +25,23 @@ function controllerFor(image: Uint8Array): { c: MachineController; stops: StopIn
   return { c, stops };
 }
 
+/** Continue the machine and run `check` once it has stopped (the controller reports stops asynchronously). */
+function afterFirstStop(c: MachineController, stops: StopInfo[], check: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const poll = setInterval(() => {
+      if (stops.length === 0) return;
+      clearInterval(poll);
+      try {
+        check();
+        resolve();
+      } catch (e) {
+        reject(e);
+      }
+    }, 10);
+    c.continue();
+  });
+}
+
 describe('machine controller', function () {
   it('a step over an instruction during which an interrupt arrives runs the handler and stops after the instruction', function () {
     const image = nasm(`
@@ -64,32 +81,22 @@ describe('machine controller', function () {
     assert.ok(at > 0);
     const send = 0x7c00 + at;
     c.setInstructionBreakpoints([{ id: 1, linear: send, hits: 0 }]);
-    return new Promise<void>((resolve, reject) => {
-      const check = setInterval(() => {
-        if (stops.length === 0) return;
-        clearInterval(check);
-        try {
-          const cpu = c.cpus[0];
-          assert.equal((cpu.segBase[1] + cpu.state.eip) >>> 0, send);
-          c.setInstructionBreakpoints([]);
-          const stepOnce = (): void => {
-            const start = (cpu.segBase[1] + cpu.state.eip) >>> 0;
-            c.stepUntil(0, 'step', false, (x) => ((x.segBase[1] + x.state.eip) >>> 0) !== start, false);
-          };
-          // The store to the ICR makes the IPI pending; it is taken at the next instruction boundary (SDM 6.8).
-          stepOnce();
-          assert.equal((cpu.segBase[1] + cpu.state.eip) >>> 0, send + 10);
-          assert.equal(c.pc.machine.memory.read32(0x600), 0, 'not taken yet');
-          // The next step takes the interrupt: the handler runs to its IRET and the step ends after the NOP.
-          stepOnce();
-          assert.equal(c.pc.machine.memory.read32(0x600), 1, 'the handler ran');
-          assert.equal((cpu.segBase[1] + cpu.state.eip) >>> 0, send + 11, 'the step stopped at the next instruction, not in the handler');
-          resolve();
-        } catch (e) {
-          reject(e);
-        }
-      }, 10);
-      c.continue();
+    return afterFirstStop(c, stops, () => {
+      const cpu = c.cpus[0];
+      assert.equal((cpu.segBase[1] + cpu.state.eip) >>> 0, send);
+      c.setInstructionBreakpoints([]);
+      const stepOnce = (): void => {
+        const start = (cpu.segBase[1] + cpu.state.eip) >>> 0;
+        c.stepUntil(0, 'step', false, (x) => ((x.segBase[1] + x.state.eip) >>> 0) !== start, false);
+      };
+      // The store to the ICR makes the IPI pending; it is taken at the next instruction boundary (SDM 6.8).
+      stepOnce();
+      assert.equal((cpu.segBase[1] + cpu.state.eip) >>> 0, send + 10);
+      assert.equal(c.pc.machine.memory.read32(0x600), 0, 'not taken yet');
+      // The next step takes the interrupt: the handler runs to its IRET and the step ends after the NOP.
+      stepOnce();
+      assert.equal(c.pc.machine.memory.read32(0x600), 1, 'the handler ran');
+      assert.equal((cpu.segBase[1] + cpu.state.eip) >>> 0, send + 11, 'the step stopped at the next instruction, not in the handler');
     });
   });
 });
@@ -130,21 +137,11 @@ describe('machine controller: physical instruction breakpoints', function () {
       stage_end:`);
     const { c, stops } = controllerFor(image);
     c.setInstructionBreakpoints([{ id: 7, linear: 0x20000, physical: true, hits: 0 }]);
-    return new Promise<void>((resolve, reject) => {
-      const check = setInterval(() => {
-        if (stops.length === 0) return;
-        clearInterval(check);
-        try {
-          assert.equal(stops[0].kind, 'breakpoint');
-          assert.deepEqual(stops[0].breakpointIds, [7]);
-          const cpu = c.cpus[0];
-          assert.equal((cpu.segBase[1] + cpu.state.eip) >>> 0, 0x400000);
-          resolve();
-        } catch (e) {
-          reject(e);
-        }
-      }, 10);
-      c.continue();
+    return afterFirstStop(c, stops, () => {
+      assert.equal(stops[0].kind, 'breakpoint');
+      assert.deepEqual(stops[0].breakpointIds, [7]);
+      const cpu = c.cpus[0];
+      assert.equal((cpu.segBase[1] + cpu.state.eip) >>> 0, 0x400000);
     });
   });
 });
