@@ -229,8 +229,17 @@ export class MachineController {
     this.continue();
   }
 
+  /** Event hits from the last stop's instruction that are still to be reported. */
+  private queuedHits: EventHit[] = [];
+
   continue(): void {
     if (this.exited !== undefined || this.running) return;
+    const queued = this.queuedHits.shift();
+    if (queued !== undefined) {
+      this.running = true;
+      setImmediate(() => this.report({ kind: 'event', cpu: queued.cpu, hit: queued, description: queued.description }));
+      return;
+    }
     this.prepareResume();
     this.pauseRequested = false;
     this.running = true;
@@ -366,6 +375,9 @@ export class MachineController {
     this.running = false;
     this.onlyCpu = undefined;
     this.lastReported = info.cpu;
+    // Several machine events can happen in one instruction (an undecodable opcode whose #UD then triple-faults):
+    // the first is reported now, the others on the next continue, before the machine runs again.
+    if (info.kind === 'event') this.queuedHits = this.pendingHits.filter((h) => h !== info.hit);
     this.pendingHits = [];
     this.flushOutput();
     this.callbacks.stopped(info);

@@ -4,10 +4,12 @@
  * guest (INIT-SIPI-SIPI, trampoline at 0x9000) and the sample kernel.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { bootSector } from '../support/nasm';
 
 const root = join(__dirname, '..', '..');
 const adapter = join(root, 'dist', 'debugAdapter.js');
@@ -211,5 +213,29 @@ describe('debug adapter over stdio', function () {
     assert.match(console, /vCPU 0 +ipi +IPI #0 INIT → all-excluding-self/);
     const completions = (await dc.send('completions', { text: '$cr0.p', column: 7 })) as DebugProtocol.CompletionsResponse;
     assert.deepEqual(completions.body.targets.map((t) => t.label).sort(), ['$cr0.pe', '$cr0.pg']);
+  });
+
+  it('a guest that triple-faults or executes garbage stops with the full state; the adapter does not crash', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'bringup-dap-bad-'));
+    const garbage = join(dir, 'garbage.img');
+    writeFileSync(garbage, bootSector('mov ax, 0x1234\nmov bx, 0x5678\nlidt [idtr]\ndb 0x0f, 0xff\nidtr: dw 0\ndd 0'));
+    const firstStop = dc.waitForEvent('stopped');
+    await Promise.all([
+      dc.waitForEvent('initialized').then(() => dc.setExceptionBreakpointsRequest({ filters: ['invalid-opcode', 'triple-fault'] })).then(() => dc.configurationDoneRequest()),
+      dc.initializeRequest({ adapterID: 'bringup', pathFormat: 'path' }).then(() => dc.launchRequest({ image: garbage, boot: 'bootsector' } as DebugProtocol.LaunchRequestArguments)),
+    ]);
+    const first = await firstStop;
+    assert.equal(first.body.reason, 'exception');
+    const undecodable = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(undecodable.body.exceptionId, 'invalid-opcode');
+    assert.match(undecodable.body.description ?? '', /undecodable bytes at linear 0x00007c0b: 0f ff/);
+    const [, second] = await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+    assert.equal(second.body.reason, 'exception');
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(info.body.exceptionId, 'triple-fault');
+    assert.match(info.body.details?.stackTrace ?? '', /EAX=00001234 EBX=00005678/);
+    assert.match((await dc.threadsRequest()).body.threads[0].name, /shutdown/);
+    const regs = await scopeVariables(dc, (await topFrame(dc, 1)).id, 'Registers');
+    assert.equal(regs.find((v) => v.name === 'eax')?.value, '0x00001234');
   });
 });
