@@ -90,7 +90,10 @@ describe('platform devices driven by guest code (guest level, compared with QEMU
     it('matches QEMU for one-shot and periodic (QEMU TCG -cpu max does not offer TSC-deadline: the guest prints 99)', function () {
       if (!qemuAvailable()) this.skip();
       const q = qemuLines('lapic-timer', 4, 'one-shot', ['-cpu', 'max']);
-      assert.deepEqual(q.slice(0, 5), expected.slice(0, 5));
+      // Line 3 ("periodic stopped by initial count 0") is not compared: QEMU's APIC timer runs on host time, so a
+      // tick already due when the guest writes 0 may still arrive on a vCPU thread (seen on 1 vCPU in some runs).
+      const comparable = (lines: string[]): string[] => lines.slice(0, 5).filter((_, i) => i !== 3);
+      assert.deepEqual(comparable(q), comparable(expected));
       assert.equal(q[5], 'TSC-deadline interrupts: 99 99 99 99');
     });
   });
