@@ -382,12 +382,12 @@ export class BringupDebugSession extends LoggingDebugSession {
       return;
     }
     if (lineMode) {
+      // A line step ends on the first instruction of another source line; instructions without line information
+      // (code from a file with no DWARF) are stepped through.
       const start = this.symbols.lineKey(cpu);
-      const depthEsp = cpu.state.gpr[4] >>> 0;
       c.stepUntil(cpu.index, locking, single, (x) => {
         const key = this.symbols.lineKey(x);
-        if (key === undefined) return kind === 'in' && (x.state.gpr[4] >>> 0) < depthEsp ? false : false;
-        return key !== start && this.symbols.isStatementStart(x);
+        return key !== undefined && key !== start;
       }, kind === 'over');
       return;
     }

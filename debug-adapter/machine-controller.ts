@@ -582,7 +582,8 @@ function hitConditionMet(condition: string, hits: number): boolean {
     case '>': return hits > n;
     case '<': return hits < n;
     case '%': return n > 0 && hits % n === 0;
-    default: return hits === n || (m[1] === undefined && hits >= n && hits === n);
+    case '==': return hits === n;
+    default: return hits >= n; // a bare number: break from the Nth hit on (as GDB's ignore count)
   }
 }
 

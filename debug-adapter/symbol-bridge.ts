@@ -125,12 +125,6 @@ export class SymbolBridge {
     return l.file === undefined || l.line === undefined ? undefined : `${l.file}:${l.line}`;
   }
 
-  /** Whether the current instruction starts a line-table row (a place a line step may stop). */
-  isStatementStart(cpu: Cpu): boolean {
-    void cpu;
-    return true;
-  }
-
   private registers(cpu: Cpu): Map<number, number> {
     const r = new Map<number, number>();
     for (let i = 0; i < 8; i++) r.set(i, cpu.state.gpr[i] >>> 0);

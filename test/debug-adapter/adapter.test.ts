@@ -238,4 +238,15 @@ describe('debug adapter over stdio', function () {
     const regs = await scopeVariables(dc, (await topFrame(dc, 1)).id, 'Registers');
     assert.equal(regs.find((v) => v.name === 'eax')?.value, '0x00001234');
   });
+
+  it('hit counts: a breakpoint that fires from its 3rd hit', async function () {
+    const stopped = dc.waitForEvent('stopped');
+    await Promise.all([
+      dc.waitForEvent('initialized').then(() => dc.send('setInstructionBreakpoints', { breakpoints: [{ instructionReference: '0x9000', hitCondition: '3' }] })).then(() => dc.configurationDoneRequest()),
+      launch({}),
+    ]);
+    const stop = await stopped;
+    assert.equal(stop.body.reason, 'breakpoint');
+    assert.equal(stop.body.threadId, 4, 'the third AP to arrive (round-robin order) is vCPU 3');
+  });
 });

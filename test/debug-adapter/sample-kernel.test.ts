@@ -239,4 +239,21 @@ describe('debugging the sample kernel', function () {
     assert.ok(seen.some((x) => x.file === 'trampoline.asm' && x.mode === 'protected'), 'stepped through the 32-bit half of the trampoline by lines');
     assert.ok(seen.every((x) => x.file !== undefined), 'every stop has a source line (trampoline.asm, entry.asm, C)');
   });
+
+  it('a log point prints on every hit with interpolated expressions and does not stop', async function () {
+    const smpC = join(root, 'samples', 'smp-demo', 'smp.c');
+    const source = require('node:fs').readFileSync(smpC, 'utf8').split('\n') as string[];
+    const line = source.findIndex((l) => l.includes('load_cpu_tables(cpu);')) + 1;
+    let console = '';
+    dc.on('output', (e: DebugProtocol.OutputEvent) => {
+      if (e.body.category === 'console') console += e.body.output;
+    });
+    const exited = dc.waitForEvent('exited');
+    await Promise.all([
+      dc.launchRequest({ image: sample, cpus: 3 } as DebugProtocol.LaunchRequestArguments),
+      initialized.then(() => new Promise((r) => setTimeout(r, 50))).then(() => dc.setBreakpointsRequest({ source: { path: smpC }, breakpoints: [{ line, logMessage: 'AP on vCPU {$cpu}, how = {how}' }] })).then(() => dc.configurationDoneRequest()),
+    ]);
+    assert.equal((await exited).body.exitCode, 1);
+    assert.match(console, /AP on vCPU 1, how = 0\nAP on vCPU 2, how = 0\n/);
+  });
 });
