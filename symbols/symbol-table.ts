@@ -17,10 +17,9 @@ export class SymbolTable {
   private readonly sorted: ElfSymbol[];
 
   constructor(symbols: ElfSymbol[]) {
-    this.sorted = symbols
-      .filter((s) => s.name !== '' && s.shndx !== SHN_UNDEF && s.shndx < SHN_LORESERVE && s.type !== STT_SECTION && s.type !== STT_FILE && (s.type === STT_FUNC || s.type === STT_OBJECT || s.type === STT_NOTYPE))
-      // Prefer functions, then global symbols, then larger ones, when several share an address.
-      .sort((a, b) => a.value - b.value || rank(a) - rank(b));
+    const kept = symbols.filter((s) => s.name !== '' && s.shndx !== SHN_UNDEF && s.shndx < SHN_LORESERVE && s.type !== STT_SECTION && s.type !== STT_FILE && (s.type === STT_FUNC || s.type === STT_OBJECT || s.type === STT_NOTYPE));
+    // Prefer functions, then global symbols, then larger ones, when several share an address.
+    this.sorted = sortedByKey(kept) ?? kept.sort((a, b) => a.value - b.value || rank(a) - rank(b));
   }
 
   get all(): readonly ElfSymbol[] {
@@ -57,4 +56,28 @@ export class SymbolTable {
 
 function rank(s: ElfSymbol): number {
   return (s.type === STT_FUNC ? 0 : s.type === STT_OBJECT ? 2 : 4) + (s.bind === 0 ? 1 : 0);
+}
+
+/**
+ * The stable sort by (value, rank) done as one native numeric sort: each
+ * symbol's key packs value, rank and position exactly into a double.
+ * Undefined when the values are too large to pack (then sort by comparator).
+ */
+function sortedByKey(symbols: ElfSymbol[]): ElfSymbol[] | undefined {
+  const n = symbols.length;
+  let indexBits = 0;
+  while (2 ** indexBits < n) indexBits++;
+  const low = 2 ** (indexBits + 3); // rank < 8, then the position
+  const limit = 2 ** 53 / low;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = symbols[i];
+    if (!(s.value >= 0 && s.value < limit && Number.isInteger(s.value))) return undefined;
+    keys[i] = s.value * low + rank(s) * 2 ** indexBits + i;
+  }
+  keys.sort();
+  const out = new Array<ElfSymbol>(n);
+  const mask = 2 ** indexBits;
+  for (let i = 0; i < n; i++) out[i] = symbols[keys[i] % mask];
+  return out;
 }

@@ -6,9 +6,14 @@
  * .debug_loclists DWARF 5 2.6.2 and 7.7.3).
  */
 import { FormatError } from '../elf/byte-reader';
-import { DW_AT, DW_FORM, DW_LLE, DW_RLE } from './dwarf-constants';
+import { DW_AT as DW_AT_, DW_FORM as DW_FORM_, DW_LLE as DW_LLE_, DW_RLE as DW_RLE_ } from './dwarf-constants';
 import { DwarfCursor } from './dwarf-cursor';
 import { addressAtIndex, attribute, resolveAddress, resolveString, type Die, type DwarfUnit } from './debug-info';
+// Plain local objects: a transpiled module's named imports are getters, slow in the hot loops.
+const DW_AT = DW_AT_;
+const DW_FORM = DW_FORM_;
+const DW_LLE = DW_LLE_;
+const DW_RLE = DW_RLE_;
 
 export interface AddressRange {
   low: number;

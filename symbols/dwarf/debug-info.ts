@@ -8,10 +8,14 @@
  * the same DIE.
  */
 import { FormatError } from '../elf/byte-reader';
-import { readAbbreviationTable, type AbbreviationTable } from './abbrev-table';
-import { DW_AT, DW_FORM, DW_UT } from './dwarf-constants';
-import { DwarfCursor, stringAt } from './dwarf-cursor';
+import { readAbbreviationTable, type Abbreviation, type AbbreviationTable } from './abbrev-table';
+import { DW_AT as DW_AT_, DW_FORM as DW_FORM_, DW_UT as DW_UT_ } from './dwarf-constants';
+import { checkStringAt, DwarfCursor, stringAt } from './dwarf-cursor';
 import type { DwarfSections } from './dwarf-sections';
+// Plain local objects: a transpiled module's named imports are getters, slow in the hot loops.
+const DW_AT = DW_AT_;
+const DW_FORM = DW_FORM_;
+const DW_UT = DW_UT_;
 
 export type AttributeValue = number | string | Uint8Array | boolean;
 
@@ -58,7 +62,7 @@ export function attribute(die: Die, name: number): Attribute | undefined {
 }
 
 /** Parse every unit of .debug_info with its DIE tree. */
-export function readUnits(sections: DwarfSections): DwarfUnit[] {
+export function readUnits(sections: DwarfSections, index?: Map<number, Die>): DwarfUnit[] {
   const info = sections.info;
   if (info === undefined) return [];
   if (sections.abbrev === undefined) throw new FormatError('.debug_info without .debug_abbrev');
@@ -66,14 +70,14 @@ export function readUnits(sections: DwarfSections): DwarfUnit[] {
   const units: DwarfUnit[] = [];
   let offset = 0;
   while (offset < info.length) {
-    const unit = readUnit(sections, info, offset, abbrevCache);
+    const unit = readUnit(sections, info, offset, abbrevCache, index);
     units.push(unit);
     offset = unit.end;
   }
   return units;
 }
 
-function readUnit(sections: DwarfSections, info: Uint8Array, offset: number, abbrevCache: Map<number, AbbreviationTable>): DwarfUnit {
+function readUnit(sections: DwarfSections, info: Uint8Array, offset: number, abbrevCache: Map<number, AbbreviationTable>, index: Map<number, Die> | undefined): DwarfUnit {
   const c = new DwarfCursor(info, '.debug_info', offset);
   const { offsetSize, unitEnd } = c.initialLength();
   const version = c.u16();
@@ -104,7 +108,7 @@ function readUnit(sections: DwarfSections, info: Uint8Array, offset: number, abb
     name: undefined, compDir: undefined, stmtList: undefined,
   };
   const body = c.sub(c.offset, unitEnd);
-  unit.root = readDieTree(body, unit, abbrevs);
+  unit.root = readDieTree(body, unit, abbrevs, index);
   return unit;
 }
 
@@ -112,7 +116,8 @@ const MAX_DIE_DEPTH = 512;
 /** Shared by every DIE without children (most of them). */
 const NO_CHILDREN: Die[] = [];
 
-function readDieTree(c: DwarfCursor, unit: DwarfUnit, abbrevs: AbbreviationTable): Die | undefined {
+/** The unit's DIE tree; each DIE in the tree is also added to `index` (by offset) when given. */
+function readDieTree(c: DwarfCursor, unit: DwarfUnit, abbrevs: AbbreviationTable, index: Map<number, Die> | undefined): Die | undefined {
   let root: Die | undefined;
   const stack: Die[] = [];
   while (!c.atEnd()) {
@@ -126,26 +131,15 @@ function readDieTree(c: DwarfCursor, unit: DwarfUnit, abbrevs: AbbreviationTable
     const abbrev = abbrevs.get(code);
     if (abbrev === undefined) c.fail(`abbreviation code ${code} is not in the unit's table`);
     const parent = stack[stack.length - 1];
-    const die: Die = { offset, tag: abbrev.tag, attributes: new Array<Attribute>(abbrev.attributes.length), children: abbrev.hasChildren ? [] : NO_CHILDREN, parent, unit };
-    let n = 0;
-    for (const spec of abbrev.attributes) {
-      if (spec.form === DW_FORM.implicit_const) {
-        die.attributes[n++] = { name: spec.name, form: spec.form, value: spec.implicitConst ?? 0 };
-        continue;
-      }
-      let form = spec.form;
-      // 7.5.5: DW_FORM_indirect names the real form inline.
-      for (let n = 0; form === DW_FORM.indirect; n++) {
-        if (n > 8) c.fail('DW_FORM_indirect chain');
-        form = c.uleb();
-      }
-      die.attributes[n++] = { name: spec.name, form, value: readForm(c, form, unit) };
-    }
+    // The attributes are checked here (every error a full decode would raise) and decoded on first use.
+    const die: Die = new ParsedDie(offset, abbrev.tag, abbrev.hasChildren ? [] : NO_CHILDREN, parent, unit, abbrev, c.offset);
+    skipAttributes(c, abbrev, unit);
     if (parent !== undefined) parent.children.push(die);
     else if (root === undefined) {
       root = die;
       noteUnitAttributes(unit, die);
     } else break; // a second top-level DIE: malformed, stop
+    if (index !== undefined) index.set(offset, die);
     if (abbrev.hasChildren) {
       // Real programs nest a few dozen levels; a corrupt tree could nest once per byte.
       if (stack.length >= MAX_DIE_DEPTH) c.fail(`DIEs nest deeper than ${MAX_DIE_DEPTH} levels`);
@@ -154,6 +148,81 @@ function readDieTree(c: DwarfCursor, unit: DwarfUnit, abbrevs: AbbreviationTable
     else if (stack.length === 0) break;
   }
   return root;
+}
+
+/**
+ * A DIE read by readDieTree: its attribute values are decoded from
+ * .debug_info on first access to `attributes` (most DIEs, types and
+ * variables, are never asked), after readDieTree has already checked them.
+ */
+class ParsedDie implements Die {
+  private decoded: Attribute[] | undefined = undefined;
+
+  constructor(
+    readonly offset: number,
+    readonly tag: number,
+    readonly children: Die[],
+    readonly parent: Die | undefined,
+    readonly unit: DwarfUnit,
+    private readonly abbrev: Abbreviation,
+    /** Where the attribute values start in .debug_info. */
+    private readonly valuesAt: number,
+  ) {}
+
+  get attributes(): Attribute[] {
+    this.decoded ??= decodeAttributes(new DwarfCursor(this.unit.sections.info!, '.debug_info', this.valuesAt, this.unit.end), this.abbrev, this.unit);
+    return this.decoded;
+  }
+
+  set attributes(value: Attribute[]) {
+    this.decoded = value;
+  }
+}
+
+/** The attribute values of one DIE with its abbreviation, from the cursor's position. */
+function decodeAttributes(c: DwarfCursor, abbrev: Abbreviation, unit: DwarfUnit): Attribute[] {
+  const specs = abbrev.attributes;
+  const attributes = new Array<Attribute>(specs.length);
+  for (let k = 0; k < specs.length; k++) {
+    const spec = specs[k];
+    if (spec.form === DW_FORM.implicit_const) {
+      attributes[k] = { name: spec.name, form: spec.form, value: spec.implicitConst ?? 0 };
+      continue;
+    }
+    let form = spec.form;
+    // 7.5.5: DW_FORM_indirect names the real form inline.
+    for (let n = 0; form === DW_FORM.indirect; n++) {
+      if (n > 8) c.fail('DW_FORM_indirect chain');
+      form = c.uleb();
+    }
+    attributes[k] = { name: spec.name, form, value: readForm(c, form, unit) };
+  }
+  return attributes;
+}
+
+/** Step over one DIE's attribute values with every check decodeAttributes makes, keeping none. */
+function skipAttributes(c: DwarfCursor, abbrev: Abbreviation, unit: DwarfUnit): void {
+  const specs = abbrev.attributes;
+  for (let k = 0; k < specs.length; k++) {
+    let form = specs[k].form;
+    if (form === DW_FORM.implicit_const) continue;
+    for (let n = 0; form === DW_FORM.indirect; n++) {
+      if (n > 8) c.fail('DW_FORM_indirect chain');
+      form = c.uleb();
+    }
+    switch (form) {
+      // The forms whose values are objects: checked, not built.
+      case DW_FORM.block2: c.skip(c.u16()); break;
+      case DW_FORM.block4: c.skip(c.u32()); break;
+      case DW_FORM.block: case DW_FORM.exprloc: c.skip(c.uleb()); break;
+      case DW_FORM.block1: c.skip(c.u8()); break;
+      case DW_FORM.data16: c.skip(16); break;
+      case DW_FORM.string: c.skipCString(); break;
+      case DW_FORM.strp: checkStringAt(unit.sections.str, c.uint(unit.offsetSize), 'DW_FORM_strp'); break;
+      case DW_FORM.line_strp: checkStringAt(unit.sections.lineStr, c.uint(unit.offsetSize), 'DW_FORM_line_strp'); break;
+      default: readForm(c, form, unit);
+    }
+  }
 }
 
 function noteUnitAttributes(unit: DwarfUnit, root: Die): void {
@@ -178,6 +247,17 @@ function noteUnitAttributes(unit: DwarfUnit, root: Die): void {
 
 /** DWARF 5 table 7.6: read one attribute value of `form`. */
 function readForm(c: DwarfCursor, form: number, unit: DwarfUnit): AttributeValue {
+  // The forms most DIEs use, by value, before the full table.
+  switch (form) {
+    case 0x0b: return c.u8(); // data1
+    case 0x13: return unit.offset + c.u32(); // ref4
+    case 0x0e: return stringAt(unit.sections.str, c.uint(unit.offsetSize), 'DW_FORM_strp');
+    case 0x17: return c.uint(unit.offsetSize); // sec_offset
+    case 0x18: return c.bytesOf(c.uleb()); // exprloc
+    case 0x05: return c.u16(); // data2
+    case 0x19: return true; // flag_present
+    case 0x01: return c.uint(unit.addressSize); // addr
+  }
   switch (form) {
     case DW_FORM.addr: return c.uint(unit.addressSize);
     case DW_FORM.block2: return c.bytesOf(c.u16());

@@ -85,15 +85,16 @@ export class DwarfCursor {
   /** 64-bit value as a number; exact up to 2^53 (enough for offsets and x86 guest addresses), otherwise rounded. */
   u64(): number {
     this.need(8);
-    const v = this.view.getBigUint64(this.offset, true);
+    // Same rounding as Number(BigInt): the exact sum is rounded once.
+    const v = this.view.getUint32(this.offset, true) + this.view.getUint32(this.offset + 4, true) * 4294967296;
     this.offset += 8;
-    return Number(v);
+    return v;
   }
   i64(): number {
     this.need(8);
-    const v = this.view.getBigInt64(this.offset, true);
+    const v = this.view.getUint32(this.offset, true) + this.view.getInt32(this.offset + 4, true) * 4294967296;
     this.offset += 8;
-    return Number(v);
+    return v;
   }
   uint(size: number): number {
     switch (size) {
@@ -106,6 +107,14 @@ export class DwarfCursor {
   }
   /** Unsigned LEB128 (DWARF 5 section 7.6). Values beyond 2^53 lose precision but stay finite. */
   uleb(): number {
+    // One-byte values (abbreviation codes, most sizes and indices) take the short path.
+    if (this.offset >= 0 && this.offset < this.end) {
+      const b0 = this.bytes[this.offset];
+      if (b0 < 0x80) {
+        this.offset++;
+        return b0;
+      }
+    }
     let result = 0;
     let scale = 1;
     for (;;) {
@@ -140,6 +149,13 @@ export class DwarfCursor {
     if (i >= this.end) this.fail('string runs past the end of its section');
     this.offset = i + 1;
     return decodeUtf8(this.bytes.subarray(start, i));
+  }
+  /** Step over a NUL-terminated string, with cstring()'s checks, without decoding it. */
+  skipCString(): void {
+    let i = this.offset;
+    while (i < this.end && this.bytes[i] !== 0) i++;
+    if (i >= this.end) this.fail('string runs past the end of its section');
+    this.offset = i + 1;
   }
   bytesOf(size: number): Uint8Array {
     this.need(size);
@@ -180,10 +196,15 @@ export function decodeUtf8(bytes: Uint8Array): string {
 
 const sectionStrings = new WeakMap<Uint8Array, Map<number, string>>();
 
-/** A NUL-terminated string at `offset` in a string section (.debug_str, .debug_line_str); decoded once per offset. */
-export function stringAt(section: Uint8Array | undefined, offset: number, what: string): string {
+/** The checks of stringAt (the same errors), without decoding the string. */
+export function checkStringAt(section: Uint8Array | undefined, offset: number, what: string): asserts section is Uint8Array {
   if (section === undefined) throw new FormatError(`${what}: the string section is missing`);
   if (!Number.isSafeInteger(offset) || offset < 0 || offset >= section.length) throw new FormatError(`${what}: string offset 0x${offset.toString(16)} is outside its section (0x${section.length.toString(16)} bytes)`);
+}
+
+/** A NUL-terminated string at `offset` in a string section (.debug_str, .debug_line_str); decoded once per offset. */
+export function stringAt(section: Uint8Array | undefined, offset: number, what: string): string {
+  checkStringAt(section, offset, what);
   let cache = sectionStrings.get(section);
   if (cache === undefined) {
     cache = new Map();

@@ -29,8 +29,8 @@ export class DwarfIndex {
 
   constructor(elf: ElfFile) {
     this.sections = dwarfSectionsOf(elf);
-    this.units = readUnits(this.sections);
-    for (const unit of this.units) if (unit.root !== undefined) indexDies(unit.root, this.dies);
+    // Every DIE of the tree is indexed by offset as it is read.
+    this.units = readUnits(this.sections, this.dies);
     const withUnits: LineProgramWithUnit[] = [];
     const seen = new Set<number>();
     if (this.sections.line !== undefined) {
@@ -69,15 +69,6 @@ export class DwarfIndex {
   filePath(unit: DwarfUnit, file: number): string | undefined {
     const program = this.lineProgramOf(unit);
     return program === undefined ? undefined : lineFilePath(program, file, unit.compDir);
-  }
-}
-
-function indexDies(root: Die, index: DieIndex): void {
-  const stack: Die[] = [root];
-  while (stack.length > 0) {
-    const d = stack.pop()!;
-    index.set(d.offset, d);
-    for (const c of d.children) stack.push(c);
   }
 }
 

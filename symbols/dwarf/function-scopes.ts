@@ -4,9 +4,12 @@
  * call_line, call_column) and lexical blocks (3.5), each with its address
  * ranges and its parent scope, as plain data.
  */
-import { DW_AT, DW_TAG } from './dwarf-constants';
+import { DW_AT as DW_AT_, DW_TAG as DW_TAG_ } from './dwarf-constants';
 import type { Die } from './debug-info';
 import { dieName, dieNumber, dieRanges, type AddressRange, type DieIndex } from './attribute-values';
+// Plain local objects: a transpiled module's named imports are getters, slow in the hot loops.
+const DW_AT = DW_AT_;
+const DW_TAG = DW_TAG_;
 
 export type ScopeKind = 'subprogram' | 'inlined' | 'block';
 

@@ -6,9 +6,12 @@
  * (5.11) and subroutine types (5.12). Types are built lazily and cached by
  * DIE offset, so self-referencing structures terminate.
  */
-import { DW_AT, DW_TAG } from './dwarf-constants';
+import { DW_AT as DW_AT_, DW_TAG as DW_TAG_ } from './dwarf-constants';
 import { attribute, type Die } from './debug-info';
 import { dieFlag, dieName, dieNumber, dieReference, type DieIndex } from './attribute-values';
+// Plain local objects: a transpiled module's named imports are getters, slow in the hot loops.
+const DW_AT = DW_AT_;
+const DW_TAG = DW_TAG_;
 
 export type DwarfType =
   | { kind: 'void' }

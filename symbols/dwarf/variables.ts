@@ -6,12 +6,15 @@
  * Names, types and declarations come through DW_AT_abstract_origin for
  * inlined and out-of-line instances (3.3.8).
  */
-import { DW_AT, DW_TAG } from './dwarf-constants';
+import { DW_AT as DW_AT_, DW_TAG as DW_TAG_ } from './dwarf-constants';
 import type { Die, DwarfUnit } from './debug-info';
 import { attribute } from './debug-info';
 import { dieAttributeOwner, dieLocation, dieName, dieNumber, type DieIndex, type LocationDescription } from './attribute-values';
 import type { Scope } from './function-scopes';
 import { typeName, type DwarfType, type TypeReader } from './type-model';
+// Plain local objects: a transpiled module's named imports are getters, slow in the hot loops.
+const DW_AT = DW_AT_;
+const DW_TAG = DW_TAG_;
 
 export type VariableKind = 'parameter' | 'local' | 'global';
 

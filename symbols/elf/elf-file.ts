@@ -173,19 +173,44 @@ export function readSymbols(elf: ElfFile): ElfSymbol[] {
   r.check(strtab.offset, strtab.size, 'symbol string table');
   const count = Math.floor(table.size / entsize);
   const out: ElfSymbol[] = [];
+  // An all-ASCII string table (the usual case) is decoded once; names are slices of it.
+  const strBytes = elf.bytes.subarray(strtab.offset, strtab.offset + strtab.size);
+  const strText = isAscii(strBytes) ? asciiText(strBytes) : undefined;
+  const bytes = elf.bytes;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 1; i < count; i++) {
     const o = table.offset + i * entsize;
-    const nameOffset = r.u32(o, 'st_name');
-    const name = nameOffset === 0 || nameOffset >= strtab.size ? '' : r.cString(strtab.offset + nameOffset, strtab.offset + strtab.size, `symbol ${i} name`);
+    const nameOffset = view.getUint32(o, true);
+    let name: string;
+    if (nameOffset === 0 || nameOffset >= strtab.size) name = '';
+    else if (strText !== undefined) {
+      const nul = strText.indexOf('\0', nameOffset);
+      name = strText.slice(nameOffset, nul < 0 ? strText.length : nul);
+    } else name = r.cString(strtab.offset + nameOffset, strtab.offset + strtab.size, `symbol ${i} name`);
+    // The whole table was range-checked above: entries are read directly.
     if (is64) {
-      const info = r.u8(o + 4, 'st_info');
-      out.push({ name, type: info & 0xf, bind: info >> 4, other: r.u8(o + 5, 'st_other'), shndx: r.u16(o + 6, 'st_shndx'), value: r.u64(o + 8, 'st_value'), size: r.u64(o + 16, 'st_size') });
+      const info = bytes[o + 4];
+      const value = view.getUint32(o + 12, true) >= 0x200000 ? r.u64(o + 8, 'st_value') : view.getUint32(o + 8, true) + view.getUint32(o + 12, true) * 4294967296;
+      const size = view.getUint32(o + 20, true) >= 0x200000 ? r.u64(o + 16, 'st_size') : view.getUint32(o + 16, true) + view.getUint32(o + 20, true) * 4294967296;
+      out.push({ name, type: info & 0xf, bind: info >> 4, other: bytes[o + 5], shndx: view.getUint16(o + 6, true), value, size });
     } else {
-      const info = r.u8(o + 12, 'st_info');
-      out.push({ name, value: r.u32(o + 4, 'st_value'), size: r.u32(o + 8, 'st_size'), type: info & 0xf, bind: info >> 4, other: r.u8(o + 13, 'st_other'), shndx: r.u16(o + 14, 'st_shndx') });
+      const info = bytes[o + 12];
+      out.push({ name, value: view.getUint32(o + 4, true), size: view.getUint32(o + 8, true), type: info & 0xf, bind: info >> 4, other: bytes[o + 13], shndx: view.getUint16(o + 14, true) });
     }
   }
   return out;
+}
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return false;
+  return true;
+}
+
+const asciiDecoder = new TextDecoder();
+
+/** ASCII bytes as a string (one character per byte, NULs included). */
+function asciiText(bytes: Uint8Array): string {
+  return asciiDecoder.decode(bytes);
 }
 
 /** Notes from PT_NOTE segments, or SHT_NOTE sections when there are no program headers. */
