@@ -54,6 +54,7 @@ export interface CpuPlatform {
 
 const CR0_PE = 0x1;
 const CODE_PAGE_SIZE = 4096;
+const EMPTY_VIEW = new Uint32Array(0);
 
 /** Decoded instructions of one physical 4 KiB page, valid while the page's write generation is unchanged. */
 interface CodePage {
@@ -127,7 +128,14 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
   /** Breakpoints and watchpoints a debugger attached (shared by all vCPUs). */
   debugHooks: DebugHookTable | undefined;
   /** Number of watchpoints in debugHooks (0 keeps memory accesses on the fast path). */
-  watchCount = 0;
+  get watchCount(): number {
+    return this._watchCount;
+  }
+  set watchCount(n: number) {
+    this._watchCount = n;
+    this.dropFastData();
+  }
+  private _watchCount = 0;
 
   // --- model-specific state ---
   tscOffset = 0;
@@ -167,6 +175,23 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
   private writeLinearPage = -1;
   private writePhysBase = 0;
   private fetchPhysPage = 0;
+  /**
+   * Direct RAM views for the last data page read and written with an
+   * aligned dword by the fast handlers (exec/fast.ts): the linear page number
+   * (-1 = none), the RAM chunk's Uint32Array and the page's first dword index
+   * in it (and for writes the physical page, for the code-page generation
+   * bump). Filled only after a successful access through the full path with
+   * no watchpoints (so segment/paging checks, A/D bits were done), for pages
+   * that are wholly plain RAM; dropped with the read/write translation
+   * caches, when watchpoints change and when the MMIO map changes.
+   */
+  fastReadPage = -1;
+  fastReadView: Uint32Array = EMPTY_VIEW;
+  fastReadBase = 0;
+  fastWritePage = -1;
+  fastWriteView: Uint32Array = EMPTY_VIEW;
+  fastWriteBase = 0;
+  fastWritePhys = 0;
   private decodeBase = 0;
   private readonly fetchForDecode = (i: number): number => this.fetchCodeByte(i);
 
@@ -182,6 +207,7 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     this.memory = platform.memory;
     this.io = platform.io;
     this.mmu = new Mmu(platform.memory);
+    platform.memory.layoutListeners.push(() => this.dropFastData());
     this.reset();
   }
 
@@ -370,6 +396,7 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     this.fetchLinearPage = -1;
     this.fastLinearPage = -1;
     this.readLinearPage = this.writeLinearPage = -1;
+    this.fastReadPage = this.fastWritePage = -1;
     this.updateSlowChecks();
   }
 
@@ -415,6 +442,7 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     this.fetchLinearPage = -1;
     this.fastLinearPage = -1;
     this.readLinearPage = this.writeLinearPage = -1;
+    this.fastReadPage = this.fastWritePage = -1;
   }
 
   // ===================================================================
@@ -516,6 +544,48 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     this.writeLinear32((this.segBase[seg] + off) >>> 0, v);
   }
 
+  /** Forget the fast data-page views (see fastReadPage). */
+  dropFastData(): void {
+    this.fastReadPage = this.fastWritePage = -1;
+  }
+
+  /** read32 for the fast handlers' miss path: the full access, then (no watchpoints) cache the page's RAM view. */
+  read32Fill(seg: number, off: number): number {
+    const v = this.read32(seg, off);
+    if (this._watchCount === 0) {
+      const lin = (this.segBase[seg] + off) >>> 0;
+      const page = lin >>> 12;
+      if ((lin & 0xfff) <= 0xffc && (!this.paging || this.readLinearPage === page)) {
+        const physBase = this.paging ? this.readPhysBase >>> 0 : lin - (lin & 0xfff);
+        const view = this.memory.ramPageView32(physBase, false);
+        if (view !== undefined) {
+          this.fastReadPage = page;
+          this.fastReadView = view;
+          this.fastReadBase = (physBase & 0xffff) >>> 2;
+        }
+      }
+    }
+    return v;
+  }
+  /** write32 for the fast handlers' miss path: the full access, then (no watchpoints) cache the page's RAM view. */
+  write32Fill(seg: number, off: number, v: number): void {
+    this.write32(seg, off, v);
+    if (this._watchCount === 0) {
+      const lin = (this.segBase[seg] + off) >>> 0;
+      const page = lin >>> 12;
+      if ((lin & 0xfff) <= 0xffc && (!this.paging || this.writeLinearPage === page)) {
+        const physBase = this.paging ? this.writePhysBase >>> 0 : lin - (lin & 0xfff);
+        const view = this.memory.ramPageView32(physBase, true);
+        if (view !== undefined) {
+          this.fastWritePage = page;
+          this.fastWriteView = view;
+          this.fastWriteBase = (physBase & 0xffff) >>> 2;
+          this.fastWritePhys = physBase >>> 12;
+        }
+      }
+    }
+  }
+
   /** Full segment checks (SDM Vol. 3A 5.3, 5.4.1, 5.6): unusable, type, expand-down and limits. */
   segmentCheckSlow(seg: number, off: number, size: number, write: boolean): void {
     const c = this._state.segments[seg];
@@ -581,18 +651,18 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
   }
 
   readLinear8(lin: number): number {
-    if (this.watchCount !== 0) this.checkWatch(lin, 1, false, 0);
+    if (this._watchCount !== 0) this.checkWatch(lin, 1, false, 0);
     if (!this.paging) return this.memory.read8(lin);
     return this.memory.read8(this.translateRead(lin));
   }
   readLinear16(lin: number): number {
-    if (this.watchCount !== 0) this.checkWatch(lin, 2, false, 0);
+    if (this._watchCount !== 0) this.checkWatch(lin, 2, false, 0);
     if (!this.paging) return this.memory.read16(lin);
     if ((lin & 0xfff) !== 0xfff) return this.memory.read16(this.translateRead(lin));
     return this.readLinear8(lin) | (this.readLinear8((lin + 1) >>> 0) << 8);
   }
   readLinear32(lin: number): number {
-    if (this.watchCount !== 0) this.checkWatch(lin, 4, false, 0);
+    if (this._watchCount !== 0) this.checkWatch(lin, 4, false, 0);
     if (!this.paging) return this.memory.read32(lin);
     if ((lin & 0xfff) <= 0xffc) return this.memory.read32(this.translateRead(lin));
     let v = 0;
@@ -600,18 +670,18 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     return v >>> 0;
   }
   writeLinear8(lin: number, v: number): void {
-    if (this.watchCount !== 0) this.checkWatch(lin, 1, true, v);
+    if (this._watchCount !== 0) this.checkWatch(lin, 1, true, v);
     if (!this.paging) this.memory.write8(lin, v);
     else this.memory.write8(this.translateWrite(lin), v);
   }
   writeLinear16(lin: number, v: number): void {
-    if (this.watchCount !== 0) this.checkWatch(lin, 2, true, v);
+    if (this._watchCount !== 0) this.checkWatch(lin, 2, true, v);
     if (!this.paging) this.memory.write16(lin, v);
     else if ((lin & 0xfff) !== 0xfff) this.memory.write16(this.translateWrite(lin), v);
     else this.writeLinearSplit(lin, 2, v);
   }
   writeLinear32(lin: number, v: number): void {
-    if (this.watchCount !== 0) this.checkWatch(lin, 4, true, v);
+    if (this._watchCount !== 0) this.checkWatch(lin, 4, true, v);
     if (!this.paging) this.memory.write32(lin, v);
     else if ((lin & 0xfff) <= 0xffc) this.memory.write32(this.translateWrite(lin), v);
     else this.writeLinearSplit(lin, 4, v);
@@ -796,6 +866,7 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     this.stopReason = 'none';
     this.syncSegmentsIfChanged();
     this.readLinearPage = this.writeLinearPage = -1;
+    this.fastReadPage = this.fastWritePage = -1;
     this.attention = true;
     let retired = 0;
     this.executing = true;

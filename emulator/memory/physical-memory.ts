@@ -35,6 +35,9 @@ const PAGE_COUNT = 1 << 20;
 /** Aligned 32-bit RAM accesses go through a Uint32Array view when the host is little-endian (as the guest is). */
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/** Stands in (read-only) for untouched RAM chunks in ramPageView32. */
+const ZERO_CHUNK32 = new Uint32Array(CHUNK_SIZE / 4);
+
 interface MmioRegion {
   base: PhysicalAddress;
   length: number;
@@ -58,6 +61,11 @@ export class PhysicalMemory {
   /** Pages whose writes must bump pageWriteGeneration (those with cached code). */
   readonly codePages = new Uint8Array(PAGE_COUNT);
   onUnbackedAccess: ((access: UnbackedAccess) => void) | undefined;
+  /**
+   * Called when the MMIO map changes or a RAM chunk is allocated (vCPUs drop
+   * the direct RAM views they cache per page, see ramPageView32).
+   */
+  readonly layoutListeners: (() => void)[] = [];
 
   constructor(readonly ramSize: number) {
     if (!Number.isInteger(ramSize) || ramSize <= 0 || ramSize > 0x1_0000_0000) {
@@ -80,6 +88,7 @@ export class PhysicalMemory {
     this.mmioRegions.push({ base, length, device });
     const id = this.mmioRegions.length;
     for (let page = base >>> PAGE_SHIFT; page < (base + length) / 4096; page++) this.pageMmio[page] = id;
+    this.layoutChanged();
   }
 
   /** Remove a device's mapping (an APIC base relocation, for example). */
@@ -90,6 +99,32 @@ export class PhysicalMemory {
     for (let page = region.base >>> PAGE_SHIFT; page < (region.base + region.length) / 4096; page++) this.pageMmio[page] = 0;
     // Keep indices stable: leave a tombstone that is never referenced again.
     this.mmioRegions[index] = { base: 0, length: 0, device: region.device };
+    this.layoutChanged();
+  }
+
+  private layoutChanged(): void {
+    for (const l of this.layoutListeners) l();
+  }
+
+  /**
+   * The Uint32Array view of the RAM chunk holding the whole 4 KiB page at
+   * pageBase (4 KiB aligned), if that page is plain RAM (inside RAM, no MMIO)
+   * and the host is little-endian. An untouched chunk is allocated when
+   * `allocate` (writes); otherwise (reads) a shared all-zero view stands in
+   * for it, valid until the chunk is allocated (which notifies
+   * layoutListeners). The page's dwords start at index (pageBase & 0xffff) >>> 2.
+   * For vCPU fast paths: aligned dword accesses through it behave exactly as
+   * read32 / write32 do (the writer still bumps pageWriteGeneration for code pages).
+   */
+  ramPageView32(pageBase: PhysicalAddress, allocate: boolean): Uint32Array | undefined {
+    pageBase >>>= 0;
+    if (!HOST_LITTLE_ENDIAN || (pageBase & 0xfff) !== 0 || pageBase + 0x1000 > this.ramSize || this.pageMmio[pageBase >>> PAGE_SHIFT] !== 0) return undefined;
+    const index = pageBase >>> CHUNK_SHIFT;
+    if (this.chunks32[index] === undefined) {
+      if (!allocate) return ZERO_CHUNK32;
+      this.ramChunk(pageBase);
+    }
+    return this.chunks32[index];
   }
 
   isMmio(address: PhysicalAddress): boolean {
@@ -109,6 +144,7 @@ export class PhysicalMemory {
       chunk = new Uint8Array(CHUNK_SIZE);
       this.chunks[index] = chunk;
       this.chunks32[index] = new Uint32Array(chunk.buffer);
+      this.layoutChanged();
     }
     return chunk;
   }

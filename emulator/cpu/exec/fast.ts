@@ -228,14 +228,101 @@ function sarR32Cl(cpu: Cpu, insn: DecodedInstruction): void {
 // 32-bit loads and stores with a ModRM memory operand.
 // ---------------------------------------------------------------------------
 
+/**
+ * Aligned dword load / store through the vCPU's cached RAM view of the last
+ * data page read / written (Cpu.fastReadPage): the segment fast-path bound
+ * is checked as read32/write32 do; anything else (limit check failing,
+ * another page, unaligned, watchpoints, MMIO, paging miss) takes the full
+ * path, which then refills the view.
+ */
+function load32(cpu: Cpu, seg: number, off: number): number {
+  if (off + 3 <= cpu.segReadMax[seg]) {
+    const lin = (cpu.segBase[seg] + off) >>> 0;
+    if (lin >>> 12 === cpu.fastReadPage && (lin & 3) === 0) return cpu.fastReadView[cpu.fastReadBase + ((lin & 0xfff) >>> 2)];
+  }
+  return cpu.read32Fill(seg, off);
+}
+function store32(cpu: Cpu, seg: number, off: number, v: number): void {
+  if (off + 3 <= cpu.segWriteMax[seg]) {
+    const lin = (cpu.segBase[seg] + off) >>> 0;
+    if (lin >>> 12 === cpu.fastWritePage && (lin & 3) === 0) {
+      cpu.fastWriteView[cpu.fastWriteBase + ((lin & 0xfff) >>> 2)] = v;
+      const phys = cpu.fastWritePhys;
+      const mem = cpu.memory;
+      if (mem.codePages[phys] !== 0) mem.pageWriteGeneration[phys]++;
+      return;
+    }
+  }
+  cpu.write32Fill(seg, off, v);
+}
+
 function movR32Mem(cpu: Cpu, insn: DecodedInstruction): void {
-  cpu.gpr[insn.r1] = cpu.read32(insn.segment, cpu.ea(insn));
+  cpu.gpr[insn.r1] = load32(cpu, insn.segment, cpu.ea(insn));
 }
 function movMemR32(cpu: Cpu, insn: DecodedInstruction): void {
-  cpu.write32(insn.segment, cpu.ea(insn), cpu.gpr[insn.r1]);
+  store32(cpu, insn.segment, cpu.ea(insn), cpu.gpr[insn.r1]);
+}
+// The same with a 32-bit [base+disp] address (no index): the EA is base + disp.
+function movR32MemBase(cpu: Cpu, insn: DecodedInstruction): void {
+  const g = cpu.gpr;
+  g[insn.r1] = load32(cpu, insn.segment, (g[insn.base] + insn.disp) >>> 0);
+}
+function movMemR32Base(cpu: Cpu, insn: DecodedInstruction): void {
+  const g = cpu.gpr;
+  store32(cpu, insn.segment, (g[insn.base] + insn.disp) >>> 0, g[insn.r1]);
 }
 function movMemImm32(cpu: Cpu, insn: DecodedInstruction): void {
-  cpu.write32(insn.segment, cpu.ea(insn), insn.imm);
+  store32(cpu, insn.segment, cpu.ea(insn), insn.imm);
+}
+
+// ALU reg, [mem] (03/0B/23/2B/33/3B with a memory operand): r1 = reg.
+function addRM32(cpu: Cpu, insn: DecodedInstruction): void {
+  const v = load32(cpu, insn.segment, cpu.ea(insn));
+  const alu = cpu.alu, st = cpu.state, g = cpu.gpr;
+  alu.flags = st.eflags;
+  g[insn.r1] = alu.add32(g[insn.r1], v);
+  st.eflags = alu.flags;
+}
+function orRM32(cpu: Cpu, insn: DecodedInstruction): void {
+  const v = load32(cpu, insn.segment, cpu.ea(insn));
+  const alu = cpu.alu, st = cpu.state, g = cpu.gpr;
+  alu.flags = st.eflags;
+  g[insn.r1] = alu.logic32(g[insn.r1] | v);
+  st.eflags = alu.flags;
+}
+function andRM32(cpu: Cpu, insn: DecodedInstruction): void {
+  const v = load32(cpu, insn.segment, cpu.ea(insn));
+  const alu = cpu.alu, st = cpu.state, g = cpu.gpr;
+  alu.flags = st.eflags;
+  g[insn.r1] = alu.logic32(g[insn.r1] & v);
+  st.eflags = alu.flags;
+}
+function subRM32(cpu: Cpu, insn: DecodedInstruction): void {
+  const v = load32(cpu, insn.segment, cpu.ea(insn));
+  const alu = cpu.alu, st = cpu.state, g = cpu.gpr;
+  alu.flags = st.eflags;
+  g[insn.r1] = alu.sub32(g[insn.r1], v);
+  st.eflags = alu.flags;
+}
+function xorRM32(cpu: Cpu, insn: DecodedInstruction): void {
+  const v = load32(cpu, insn.segment, cpu.ea(insn));
+  const alu = cpu.alu, st = cpu.state, g = cpu.gpr;
+  alu.flags = st.eflags;
+  g[insn.r1] = alu.logic32(g[insn.r1] ^ v);
+  st.eflags = alu.flags;
+}
+function cmpRM32(cpu: Cpu, insn: DecodedInstruction): void {
+  const v = load32(cpu, insn.segment, cpu.ea(insn));
+  const alu = cpu.alu, st = cpu.state;
+  alu.flags = st.eflags;
+  alu.sub32(cpu.gpr[insn.r1], v);
+  st.eflags = alu.flags;
+}
+const ALU_RM32: (Handler | undefined)[] = [addRM32, orRM32, undefined, undefined, andRM32, subRM32, xorRM32, cmpRM32];
+
+/** A 32-bit-address memory operand of the form [base+disp] (no index register). */
+function baseDisp32(insn: DecodedInstruction): boolean {
+  return insn.addrSize === 32 && insn.base >= 0 && insn.index < 0;
 }
 
 /**
@@ -265,7 +352,13 @@ export function specialize(insn: DecodedInstruction): Handler {
       insn.r1 = Reg.EAX;
       return h;
     }
-    if (insn.isMemory) return generic;
+    if (insn.isMemory) {
+      if (form !== 3) return generic;
+      const hm = ALU_RM32[aluOp];
+      if (hm === undefined) return generic;
+      insn.r1 = insn.reg;
+      return hm;
+    }
     const h = ALU_RR32[aluOp];
     if (h === undefined) return generic;
     if (form === 1) {
@@ -294,14 +387,14 @@ export function specialize(insn: DecodedInstruction): Handler {
     case 0x89:
       if (insn.isMemory) {
         insn.r1 = insn.reg;
-        return movMemR32;
+        return baseDisp32(insn) ? movMemR32Base : movMemR32;
       }
       insn.r1 = insn.rm;
       insn.r2 = insn.reg;
       return movRegReg32;
     case 0x8b:
       insn.r1 = insn.reg;
-      if (insn.isMemory) return movR32Mem;
+      if (insn.isMemory) return baseDisp32(insn) ? movR32MemBase : movR32Mem;
       insn.r2 = insn.rm;
       return movRegReg32;
     case 0xc7:
