@@ -78,6 +78,12 @@ export class BringupDebugSession extends LoggingDebugSession {
     this.configurationDone = new Promise((resolve) => (this.resolveConfigurationDone = resolve));
   }
 
+  /** Requests whose arguments are missing or not an object get an empty object, so every handler can validate fields. */
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    if (typeof request.arguments !== 'object' || request.arguments === null || Array.isArray(request.arguments)) request.arguments = {};
+    super.dispatchRequest(request);
+  }
+
   // ==================================================================
   // Lifecycle
   // ==================================================================
