@@ -20,8 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nasm } from '../support/nasm';
 import { runGuestBytes, type GuestRun } from '../support/run-guest';
+import { FAULT_STUBS } from './fault-stubs';
 
-const ERROR_CODE_VECTORS = [8, 10, 11, 12, 13, 14, 17];
 
 export function sysImage(body: string, data = ''): Uint8Array {
   return nasm(`
@@ -177,24 +177,7 @@ hexn:
     loop .d
     popad
     ret
-stubs:
-%assign v 0
-%rep 32
-%assign has_err 0
-${ERROR_CODE_VECTORS.map((v) => `%if v = ${v}\n%assign has_err 1\n%endif`).join('\n')}
-%if has_err = 0
-    push dword 0xffffffff
-%else
-    nop
-    nop
-%endif
-    push dword v
-    jmp near fault_common
-    times (stubs + (v + 1) * 16) - $ db 0x90
-%assign v v + 1
-%endrep
-stub_size equ 16
-%macro expect_fault 1
+${FAULT_STUBS}%macro expect_fault 1
     mov dword [resume], %1
 %endmacro
 ; expect3 label: after the next fault, continue at label in ring 3 (DS..GS = 0x23, EFLAGS [r3flags]: IOPL 3, IF 0)
