@@ -16,6 +16,38 @@ async function run(image: Uint8Array, maxInstructions = 2_000_000, cpus = 1): Pr
 
 const HALT = 'cli\nhlt\n';
 
+/**
+ * Flat 32-bit protected mode with an IDT of 0x41 empty gates loaded
+ * (`idt`, `idtr`); `gate N, handler` installs a 32-bit interrupt gate.
+ * Guests continue after the prologue and end with PM32_IDT_EPILOGUE.
+ */
+const PM32_IDT_PROLOGUE = `
+      %include "lib/stage1.inc"
+      %include "lib/pm32.inc"
+      %include "lib/io.inc"
+      bits 16
+      enter_pm32 start32
+      pm32_gdt
+      %include "lib/print32.inc"
+      bits 32
+      %macro gate 2
+      mov eax, %2
+      mov [idt + %1*8], ax
+      mov word [idt + %1*8 + 2], 0x08
+      mov word [idt + %1*8 + 4], 0x8e00
+      shr eax, 16
+      mov [idt + %1*8 + 6], ax
+      %endmacro
+      start32:
+      mov esp, 0x90000
+      lidt [idtr]`;
+const PM32_IDT_EPILOGUE = `
+      align 8
+      idt: times 0x41 dq 0
+      idtr: dw 0x41*8-1
+            dd idt
+      stage_end:`;
+
 describe('CPU core (guest programs)', function () {
   it('real mode: ALU results and flags, MUL/DIV, shifts', async function () {
     const { run: r, pc } = await run(bootSector(`
@@ -146,25 +178,8 @@ describe('CPU core (guest programs)', function () {
   });
 
   it('a page fault reaches its handler with CR2 and the error code', async function () {
-    const { run: r } = await run(nasm(`
-      %include "lib/stage1.inc"
-      %include "lib/pm32.inc"
-      %include "lib/io.inc"
-      bits 16
-      enter_pm32 start32
-      pm32_gdt
-      %include "lib/print32.inc"
-      bits 32
-      start32:
-      mov esp, 0x90000
-      ; IDT entry 14 → pf_handler
-      mov eax, pf_handler
-      mov [idt + 14*8], ax
-      mov word [idt + 14*8 + 2], 0x08
-      mov word [idt + 14*8 + 4], 0x8e00
-      shr eax, 16
-      mov [idt + 14*8 + 6], ax
-      lidt [idtr]
+    const { run: r } = await run(nasm(`${PM32_IDT_PROLOGUE}
+      gate 14, pf_handler
       ; page directory at 0x20000: 4 MiB identity page, PDE 1 not present
       mov dword [0x20000], 0x83
       mov eax, cr4
@@ -186,11 +201,7 @@ describe('CPU core (guest programs)', function () {
       call print_hex32
       putc 10
       exit_with 0x20
-      align 8
-      idt: times 32 dq 0
-      idtr: dw 32*8-1
-            dd idt
-      stage_end:`));
+      ${PM32_IDT_EPILOGUE}`));
     assert.equal(r.serial, '00401234 00000002\n');
     assert.equal(r.exitStatus, 0x41);
   });
@@ -287,27 +298,11 @@ describe('CPU core (guest programs)', function () {
 
 describe('CPU core: faults while delivering an external interrupt', function () {
   it('an interrupt through a not-present gate raises #NP with EXT set and the interrupted EIP as return address', async function () {
-    const { run: r } = await run(nasm(`
-      %include "lib/stage1.inc"
-      %include "lib/pm32.inc"
-      %include "lib/io.inc"
-      bits 16
-      enter_pm32 start32
-      pm32_gdt
-      %include "lib/print32.inc"
-      bits 32
-      start32:
-      mov esp, 0x90000
-      mov eax, np_handler
-      mov [idt + 11*8], ax
-      mov word [idt + 11*8 + 2], 0x08
-      mov word [idt + 11*8 + 4], 0x8e00
-      shr eax, 16
-      mov [idt + 11*8 + 6], ax
+    const { run: r } = await run(nasm(`${PM32_IDT_PROLOGUE}
+      gate 11, np_handler
       ; vector 0x40: an interrupt gate with P = 0
       mov dword [idt + 0x40*8], 0x00080000
       mov dword [idt + 0x40*8 + 4], 0x00000e00
-      lidt [idtr]
       mov dword [0xfee000f0], 0x1ff
       sti
       mov dword [0xfee00300], 0x00044040   ; fixed IPI to self, vector 0x40
@@ -329,11 +324,7 @@ describe('CPU core: faults while delivering an external interrupt', function () 
       .bad:
       call print_hex32
       exit_with 2
-      align 8
-      idt: times 0x41 dq 0
-      idtr: dw 0x41*8-1
-            dd idt
-      stage_end:`));
+      ${PM32_IDT_EPILOGUE}`));
     assert.equal(r.serial, '00000203 EIP\n', 'error code = vector 0x40 * 8 + IDT (2) + EXT (1); EIP = the interrupted instruction');
     assert.equal(r.exitStatus, 0x41);
   });
@@ -402,35 +393,10 @@ describe('CPU core: self-modifying code', function () {
 });
 
 describe('CPU core: interrupt shadow and NMI blocking', function () {
-  const prologue = `
-      %include "lib/stage1.inc"
-      %include "lib/pm32.inc"
-      %include "lib/io.inc"
-      bits 16
-      enter_pm32 start32
-      pm32_gdt
-      bits 32
-      %macro gate 2
-      mov eax, %2
-      mov [idt + %1*8], ax
-      mov word [idt + %1*8 + 2], 0x08
-      mov word [idt + %1*8 + 4], 0x8e00
-      shr eax, 16
-      mov [idt + %1*8 + 6], ax
-      %endmacro
-      start32:
-      mov esp, 0x90000
-      lidt [idtr]
-      mov dword [0xfee000f0], 0x1ff`;
-  const epilogue = `
-      align 8
-      idt: times 0x41 dq 0
-      idtr: dw 0x41*8-1
-            dd idt
-      stage_end:`;
 
   it('sti; hlt with an interrupt already pending: the interrupt wakes the HLT instead of being taken before it (SDM 6.8.3)', async function () {
-    const { run: r } = await run(nasm(`${prologue}
+    const { run: r } = await run(nasm(`${PM32_IDT_PROLOGUE}
+      mov dword [0xfee000f0], 0x1ff
       gate 0x40, handler
       cli
       mov dword [0xfee00300], 0x00044040   ; self IPI, vector 0x40, pending while IF=0
@@ -444,12 +410,13 @@ describe('CPU core: interrupt shadow and NMI blocking', function () {
       inc dword [0x600]
       mov dword [0xfee000b0], 0
       iret
-      ${epilogue}`));
+      ${PM32_IDT_EPILOGUE}`));
     assert.equal(r.exitStatus, 0x41, `exit ${r.exitReason}`);
   });
 
   it('NMIs are blocked from the NMI handler until IRET (SDM 6.7.1): a second NMI waits for the first handler to return', async function () {
-    const { run: r } = await run(nasm(`${prologue}
+    const { run: r } = await run(nasm(`${PM32_IDT_PROLOGUE}
+      mov dword [0xfee000f0], 0x1ff
       gate 2, nmi
       mov dword [0xfee00310], 0            ; destination APIC 0 (ourselves; the self shorthand is not valid for NMI, SDM Table 10-3)
       mov dword [0xfee00300], 0x00004400   ; NMI
@@ -472,7 +439,7 @@ describe('CPU core: interrupt shadow and NMI blocking', function () {
       mov dword [0x608], 1                 ; nested: wrong
       .ok: iret
       .second: iret
-      ${epilogue}`));
+      ${PM32_IDT_EPILOGUE}`));
     assert.equal(r.exitStatus, 0x41, `exit ${r.exitReason} ${r.serial}`);
   });
 });
