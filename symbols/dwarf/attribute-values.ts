@@ -108,14 +108,16 @@ function listOffsetFromIndex(unit: DwarfUnit, section: Uint8Array | undefined, n
 
 const MAX_LIST_ENTRIES = 1 << 20;
 
-/** DWARF 4 section 2.17.3: .debug_ranges pairs with base-address selection entries. */
-function readDebugRanges(unit: DwarfUnit, offset: number): AddressRange[] {
-  const section = unit.sections.ranges;
-  if (section === undefined) throw new FormatError('DW_AT_ranges without .debug_ranges');
-  const c = new DwarfCursor(section, '.debug_ranges', offset);
+/**
+ * The DWARF 4 list shape shared by .debug_ranges (section 2.17.3) and
+ * .debug_loc (section 2.6.2): (start, end) address pairs, a pair whose start
+ * is the largest address selects a new base, (0, 0) ends the list. `entry`
+ * reads whatever follows a pair (nothing for ranges, an expression for
+ * locations) and is called for every address pair.
+ */
+function walkDwarf4List(unit: DwarfUnit, c: DwarfCursor, entry: (low: number, high: number) => void): void {
   const max = unit.addressSize === 8 ? Number.MAX_SAFE_INTEGER : 2 ** (unit.addressSize * 8) - 1;
   let base = unit.baseAddress;
-  const out: AddressRange[] = [];
   for (let n = 0; n < MAX_LIST_ENTRIES; n++) {
     const start = c.uint(unit.addressSize);
     const end = c.uint(unit.addressSize);
@@ -124,8 +126,18 @@ function readDebugRanges(unit: DwarfUnit, offset: number): AddressRange[] {
       base = end;
       continue;
     }
-    if (end > start) out.push({ low: base + start, high: base + end });
+    entry(base + start, base + end);
   }
+}
+
+/** DWARF 4 section 2.17.3: .debug_ranges pairs with base-address selection entries. */
+function readDebugRanges(unit: DwarfUnit, offset: number): AddressRange[] {
+  const section = unit.sections.ranges;
+  if (section === undefined) throw new FormatError('DW_AT_ranges without .debug_ranges');
+  const out: AddressRange[] = [];
+  walkDwarf4List(unit, new DwarfCursor(section, '.debug_ranges', offset), (low, high) => {
+    if (high > low) out.push({ low, high });
+  });
   return out;
 }
 
@@ -177,20 +189,8 @@ function readDebugLoc(unit: DwarfUnit, offset: number): LocationListEntry[] {
   const section = unit.sections.loc;
   if (section === undefined) throw new FormatError('location list without .debug_loc');
   const c = new DwarfCursor(section, '.debug_loc', offset);
-  const max = unit.addressSize === 8 ? Number.MAX_SAFE_INTEGER : 2 ** (unit.addressSize * 8) - 1;
-  let base = unit.baseAddress;
   const out: LocationListEntry[] = [];
-  for (let n = 0; n < MAX_LIST_ENTRIES; n++) {
-    const start = c.uint(unit.addressSize);
-    const end = c.uint(unit.addressSize);
-    if (start === 0 && end === 0) break;
-    if (start >= max) {
-      base = end;
-      continue;
-    }
-    const expression = c.bytesOf(c.u16());
-    out.push({ low: base + start, high: base + end, expression });
-  }
+  walkDwarf4List(unit, c, (low, high) => out.push({ low, high, expression: c.bytesOf(c.u16()) }));
   return out;
 }
 
