@@ -69,7 +69,6 @@ export class BringupDebugSession extends LoggingDebugSession {
   private eventFilters: { id: EventFilterId; condition?: string }[] = [];
   private nextBreakpointId = 1;
   private symbols = new SymbolBridge();
-  private ipiSeen = 0;
 
   constructor() {
     super();
@@ -693,7 +692,7 @@ export class BringupDebugSession extends LoggingDebugSession {
     const c = this.controller;
     if (c === undefined) return this.fail(response, 'not launched');
     try {
-      const body = handleCustomRequest(c, command, args, { since: this.ipiSeen });
+      const body = handleCustomRequest(c, command, args);
       if (body === undefined) return this.fail(response, `unknown request ${command}`);
       if (command === 'bringup/focusThread') {
         if (c.running) return this.fail(response, 'the machine is running: focus a vCPU while stopped');
@@ -717,7 +716,7 @@ export class BringupDebugSession extends LoggingDebugSession {
   /** For in-process users (tests, the extension): the vCPU summary without a round trip. */
   vcpuSummary(): VcpusResponse | undefined {
     const c = this.controller;
-    return c === undefined ? undefined : (handleCustomRequest(c, 'bringup/vcpus', {}, { since: 0 }) as VcpusResponse);
+    return c === undefined ? undefined : (handleCustomRequest(c, 'bringup/vcpus', {}) as VcpusResponse);
   }
 }
 

@@ -21,7 +21,7 @@ function hex(v: number, d = 8): string {
   return (v >>> 0).toString(16).toUpperCase().padStart(d, '0');
 }
 
-export function handleCustomRequest(c: MachineController, command: string, args: unknown, state: { since: number }): unknown {
+export function handleCustomRequest(c: MachineController, command: string, args: unknown): unknown {
   switch (command) {
     case 'bringup/vcpus': {
       const body: VcpusResponse = {
@@ -58,7 +58,6 @@ export function handleCustomRequest(c: MachineController, command: string, args:
       const pvSince = (args as { paravirtSince?: unknown } | undefined)?.paravirtSince;
       const pvFrom = typeof pvSince === 'number' && Number.isInteger(pvSince) && pvSince >= 0 ? pvSince : 0;
       const body: IpiLogResponse = { records: records.slice(from), next: records.length, paravirt: c.paravirtEvents.slice(pvFrom), paravirtNext: c.paravirtEvents.length };
-      void state;
       return body;
     }
     case 'bringup/descriptorTable': {
