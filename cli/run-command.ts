@@ -9,6 +9,7 @@ import { traceClassOf } from '../emulator/events/machine-events';
 import type { ExitReason } from '../emulator/machine/machine';
 import { createPcMachine, type PcMachine } from '../emulator/machine/pc-machine';
 import { formatRegisterDump } from '../emulator/machine/register-snapshot';
+import { readTextScreen, textScreenToString } from '../emulator/devices/vga/text-screen';
 import type { CliIo } from './cli-io';
 import { EXIT_ALL_HALTED, EXIT_INTERNAL_ERROR, EXIT_LIMIT, EXIT_RESET_REQUESTED, EXIT_TRIPLE_FAULT, EXIT_USAGE, debugExitProcessStatus } from './exit-status';
 import { buildSummary } from './json-summary';
@@ -108,6 +109,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
         modules,
         seed: options.seed,
         quantum: options.quantum,
+        serialIrqGate: options.serialIrqGate,
       },
       host,
     );
@@ -135,7 +137,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   // stdin → COM1 receiver, paced by the receiver's free space so no input is lost; EOF simply ends the input.
   const stopReading = io.stdin?.(
     (bytes) => {
-      for (const b of bytes) machine.com1.hostInput.push(b);
+      machine.com1.sendHostInput(bytes);
     },
     () => {},
   );
@@ -186,6 +188,14 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       break;
     default:
       break;
+  }
+  if (options.screen !== undefined) {
+    try {
+      writeFileSync(options.screen, textScreenToString(readTextScreen(pc.platform.vga.registers, machine.memory)));
+    } catch (error) {
+      io.stderr(`bringup: cannot write --screen file '${options.screen}': ${(error as Error).message}\n`);
+      return EXIT_USAGE;
+    }
   }
   if (options.json !== undefined) {
     const summary = buildSummary(pc, { image: options.image ?? options.disk, seed: options.seed, memorySize: options.memorySize }, { reason: outcome, status }, eventCounts);

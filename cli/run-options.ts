@@ -38,7 +38,14 @@ export interface RunOptions {
   json: string | undefined;
   seed: number;
   quantum: number | undefined;
+  /** --screen FILE: the final VGA text screen, as UTF-8 text, written on exit. */
+  screen: string | undefined;
+  /** --serial-irq-gate: 'none' (QEMU's COM1 line, the default) or 'out2' (real hardware gates it with MCR.OUT2). */
+  serialIrqGate: SerialIrqGateChoice;
 }
+
+export const SERIAL_IRQ_GATES = ['none', 'out2'] as const;
+export type SerialIrqGateChoice = (typeof SERIAL_IRQ_GATES)[number];
 
 export class UsageError extends Error {}
 
@@ -75,6 +82,8 @@ export function parseRunArguments(argv: readonly string[]): RunOptions {
     json: undefined,
     seed: 1,
     quantum: undefined,
+    screen: undefined,
+    serialIrqGate: 'none',
   };
   const seen = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
@@ -172,6 +181,15 @@ export function parseRunArguments(argv: readonly string[]): RunOptions {
       case '--quantum':
         options.quantum = integer(flag, takeValue(), 1, 1_000_000);
         break;
+      case '--screen':
+        options.screen = nonEmpty(flag, takeValue());
+        break;
+      case '--serial-irq-gate': {
+        const v = takeValue();
+        if (!(SERIAL_IRQ_GATES as readonly string[]).includes(v)) throw new UsageError(`--serial-irq-gate must be one of ${SERIAL_IRQ_GATES.join(', ')}; got '${v}'`);
+        options.serialIrqGate = v as SerialIrqGateChoice;
+        break;
+      }
       default:
         throw new UsageError(`unknown option '${flag}' (see bringup run --help)`);
     }

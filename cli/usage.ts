@@ -5,6 +5,7 @@ export const USAGE = `Usage:
                     [--max-instructions N] [--timeout SECONDS]
                     [--trace ipi,modes,exceptions,boot,paravirt,io,memory,run,all]
                     [--json FILE] [--seed N] [--quantum N]
+                    [--screen FILE] [--serial-irq-gate none|out2]
   bringup addr2line -e FILE [-f] [-i] [--offset N] ADDR...
   bringup symbols FILE
   bringup --help | --version

@@ -1,7 +1,7 @@
 /**
  * The PC chipset around the vCPUs: one local APIC per vCPU on an APIC bus,
  * the IO-APIC, the 8259 pair, the PIT, CMOS/RTC, the ATA disk, the IMCR,
- * A20/reset ports and the ACPI PM timer, wired as the firmware's MP and
+ * A20/reset ports, the ACPI PM timer and the VGA text display, wired as the firmware's MP and
  * ACPI tables describe them (ISA IRQ n → IO-APIC pin n, except IRQ0 → GSI 2).
  */
 import type { IoBus, PortDevice } from '../bus/io-bus';
@@ -20,6 +20,7 @@ import { AtaController } from './ata-pio';
 import { SystemControlPorts } from './system-control';
 import { AcpiPmPorts } from './acpi-pm';
 import type { IpiLog } from './ipi-log';
+import { VGA_PORT_BASE, VGA_PORT_COUNT, VgaText } from './vga/vga-text';
 
 export type { PlatformCpu };
 
@@ -55,6 +56,7 @@ export interface PcPlatform {
   system: SystemControlPorts;
   imcr: Imcr;
   irq: IrqLines;
+  vga: VgaText;
 }
 
 /**
@@ -215,6 +217,9 @@ export function installPcPlatform(o: PcPlatformOptions): PcPlatform {
   o.io.register(0x64, 1, system);
   o.io.register(0xcf9, 1, system);
   o.io.register(ACPI_PM_BASE, 12, new AcpiPmPorts(o.clock));
+  // VGA registers; the text buffer at 0xB8000 is plain RAM (text-screen.ts reads it).
+  const vga = new VgaText({ now: () => o.clock.now, report: (m) => report(o.currentCpu.index, m) });
+  o.io.register(VGA_PORT_BASE, VGA_PORT_COUNT, vga);
 
-  return { lapics, bus, ipiLog: bus.ipiLog, ioapic, pic, pit, cmos, ata, system, imcr, irq };
+  return { lapics, bus, ipiLog: bus.ipiLog, ioapic, pic, pit, cmos, ata, system, imcr, irq, vga };
 }

@@ -2,11 +2,20 @@
  * A 16550A UART (National Semiconductor PC16550D data sheet), as COM1 is on
  * a PC: eight registers at 0x3F8, IRQ 4. Transmission is instantaneous in
  * virtual time (the transmitter is always empty again by the next read of
- * LSR), which is what a polling driver needs to make progress; received
- * bytes come from the host (stdin, the debugger) through receive().
+ * LSR), which is what a polling driver needs to make progress. Host input
+ * (stdin, the debugger) enters the receiver in virtual time as soon as the
+ * guest listens and there is room, raising the receive interrupt when it is
+ * enabled: an interrupt-driven driver needs no polling to get the first.
+ *
+ * The interrupt line: on a PC board MCR.OUT2 gates the UART's INTR pin. QEMU
+ * does not model that gate, and kernels tested only under QEMU (xv6) never
+ * set OUT2, so by default the line is not gated, and the first interrupt a
+ * guest gets only because of that is reported as a machine event;
+ * `irqGate: 'out2'` gives the real-hardware behaviour.
  */
 import type { AccessSize } from '../memory/physical-memory';
 import type { PortDevice, Port } from '../bus/io-bus';
+import type { TimerHandle, VirtualClock } from '../time/virtual-clock';
 
 export const COM1_BASE = 0x3f8;
 export const COM1_IRQ = 4;
@@ -35,6 +44,20 @@ const LSR_TEMT = 0x40;
 const FCR_ENABLE = 0x01;
 const FCR_CLEAR_RX = 0x02;
 const RX_FIFO_CAPACITY = 16;
+/** Bits per second at divisor 1 (the 1.8432 MHz clock divided by 16). */
+const BAUD_BASE = 115200;
+
+/** Whether MCR.OUT2 gates the interrupt line: 'none' follows QEMU (never gated), 'out2' real PC boards. */
+export type SerialIrqGate = 'none' | 'out2';
+
+export interface UartOptions {
+  name?: string;
+  /** Paces host input one character time apart in virtual time; without it input enters as soon as there is room. */
+  clock?: VirtualClock;
+  irqGate?: SerialIrqGate;
+  /** Behaviour worth a machine event (an interrupt only QEMU's ungated line delivers). */
+  report?: (message: string) => void;
+}
 
 export interface UartState {
   ier: number;
@@ -49,37 +72,81 @@ export interface UartState {
   receiveBuffer: number[];
   /** The guest has polled LSR or enabled the receive interrupt since the last FIFO reset: host input may flow. */
   guestListening: boolean;
+  /** Virtual time before which no host byte enters: one character time after the guest starts listening. */
+  nextArrival: number;
+  /** Host bytes not yet on the line. */
+  hostInput: number[];
 }
 
 export class Uart16550 implements PortDevice {
   readonly name: string;
   private state: UartState = Uart16550.initialState();
   private irqLevel = false;
+  private arrivalTimer: TimerHandle | undefined;
+  private reportedUngated = false;
+  private readonly clock: VirtualClock | undefined;
+  private readonly irqGate: SerialIrqGate;
+  private readonly report: (message: string) => void;
 
   /**
    * @param transmit receives each byte the guest writes to THR (not in loopback mode)
-   * @param setIrq drives the UART's interrupt output (already gated by MCR.OUT2)
+   * @param setIrq drives the UART's interrupt output (gated by MCR.OUT2 only with irqGate 'out2')
    */
   constructor(
     private readonly transmit: (byte: number) => void,
     private readonly setIrq: (level: boolean) => void = () => {},
-    name = 'COM1 16550A',
+    options: UartOptions = {},
   ) {
-    this.name = name;
+    this.name = options.name ?? 'COM1 16550A';
+    this.clock = options.clock;
+    this.irqGate = options.irqGate ?? 'none';
+    this.report = options.report ?? (() => {});
   }
 
   static initialState(): UartState {
     // Data sheet Table VIII "UART reset configuration": LSR = 0x60, IIR = 0x01, divisor unspecified (we use 12 = 9600 baud).
-    return { ier: 0, lcr: 0, mcr: 0, scr: 0, divisor: 12, fcr: 0, lineStatusErrors: 0, threInterruptPending: false, receiveBuffer: [], guestListening: false };
+    return {
+      ier: 0, lcr: 0, mcr: 0, scr: 0, divisor: 12, fcr: 0, lineStatusErrors: 0, threInterruptPending: false, receiveBuffer: [], guestListening: false,
+      nextArrival: 0, hostInput: [],
+    };
   }
 
   snapshot(): UartState {
-    return { ...this.state, receiveBuffer: [...this.state.receiveBuffer] };
+    return { ...this.state, receiveBuffer: [...this.state.receiveBuffer], hostInput: [...this.state.hostInput] };
   }
 
   restore(state: UartState): void {
-    this.state = { ...state, receiveBuffer: [...state.receiveBuffer] };
+    this.state = { ...state, receiveBuffer: [...state.receiveBuffer], hostInput: [...state.hostInput] };
+    this.clock?.cancel(this.arrivalTimer);
+    this.arrivalTimer = undefined;
     this.updateIrq();
+    this.pumpHostInput();
+  }
+
+  /** Bytes from the host (stdin, a script, the debugger): they enter the receiver as the line delivers them. */
+  sendHostInput(bytes: Iterable<number>): void {
+    for (const b of bytes) this.state.hostInput.push(b & 0xff);
+    this.pumpHostInput();
+  }
+
+  /** Host bytes still waiting to enter the receiver. */
+  get pendingHostInput(): number {
+    return this.state.hostInput.length;
+  }
+
+  /** One character on the wire at the fastest standard rate (115200 baud, divisor 1): start bit, 5-8 data bits (LCR 1:0), parity (LCR 3), 1 or 2 stop bits (LCR 2). */
+  private characterTimeNs(): number {
+    const lcr = this.state.lcr;
+    const bits = 1 + 5 + (lcr & 3) + (lcr & 0x08 ? 1 : 0) + (lcr & 0x04 ? 2 : 1);
+    return Math.round((bits * 1e9) / BAUD_BASE);
+  }
+
+  private startListening(): void {
+    if (this.state.guestListening) return;
+    this.state.guestListening = true;
+    // The first byte is on the wire for one character time: a driver that drains RBR right after enabling the receiver
+    // (xv6's uartinit does) does not eat it.
+    this.state.nextArrival = (this.clock?.now ?? 0) + this.characterTimeNs();
   }
 
   /** Bytes from the host side of the line (stdin, a script). Overflow sets OE as the hardware does. */
@@ -96,16 +163,27 @@ export class Uart16550 implements PortDevice {
   }
 
   /**
-   * Host input waiting to enter the receiver. It moves in as the guest makes
-   * room and listens (see receiverSpace), checked whenever the guest reads
-   * LSR or RBR, so paced input never overflows and is never lost.
+   * Move host input into the receiver as it has room, as QEMU's chardev
+   * does (no baud-rate pacing beyond the first byte: a script's input is not
+   * slowed to 9600 baud). With a clock, each byte enters at a clock advance,
+   * never inside the instruction that made room; without one, at once.
+   * Input waits (never overruns) while the receiver is full or the guest
+   * does not listen, and moves on when the guest reads RBR or starts
+   * listening.
    */
-  readonly hostInput: number[] = [];
-
-  private pullHostInput(): void {
-    if (this.hostInput.length === 0) return;
-    const n = Math.min(this.hostInput.length, this.receiverSpace());
-    if (n > 0) this.receive(this.hostInput.splice(0, n));
+  private pumpHostInput(): void {
+    const s = this.state;
+    if (s.hostInput.length === 0 || this.receiverSpace() === 0 || this.arrivalTimer !== undefined) return;
+    if (this.clock === undefined) {
+      this.receive(s.hostInput.splice(0, this.receiverSpace()));
+      return;
+    }
+    const at = Math.max(this.clock.now, s.nextArrival);
+    this.arrivalTimer = this.clock.schedule(at, () => {
+      this.arrivalTimer = undefined;
+      if (this.receiverSpace() > 0 && s.hostInput.length > 0) this.receive([s.hostInput.shift()!]);
+      this.pumpHostInput();
+    });
   }
 
   /** Room left in the receiver (the host side waits when it is full rather than losing input). */
@@ -137,8 +215,8 @@ export class Uart16550 implements PortDevice {
       case RBR_THR_DLL: {
         if (dlab) return s.divisor & 0xff;
         const byte = s.receiveBuffer.shift() ?? 0;
-        this.pullHostInput();
         this.updateIrq();
+        this.pumpHostInput();
         return byte;
       }
       case IER_DLM:
@@ -157,8 +235,8 @@ export class Uart16550 implements PortDevice {
       case MCR:
         return s.mcr;
       case LSR: {
-        s.guestListening = true;
-        this.pullHostInput();
+        this.startListening();
+        this.pumpHostInput();
         const lsr = (s.receiveBuffer.length > 0 ? LSR_DR : 0) | LSR_THRE | LSR_TEMT | s.lineStatusErrors;
         s.lineStatusErrors = 0; // error bits clear on read
         this.updateIrq();
@@ -198,11 +276,11 @@ export class Uart16550 implements PortDevice {
         // Enabling THRE interrupts while THR is empty raises one immediately.
         if (value & IER_THRE && !(s.ier & IER_THRE)) s.threInterruptPending = true;
         s.ier = value & 0x0f;
-        if (s.ier & 1) {
-          s.guestListening = true;
-          this.pullHostInput();
-        }
         this.updateIrq();
+        if (s.ier & IER_RDA) {
+          this.startListening();
+          this.pumpHostInput();
+        }
         return;
       case IIR_FCR:
         if (value & FCR_CLEAR_RX) {
@@ -211,6 +289,7 @@ export class Uart16550 implements PortDevice {
         }
         s.fcr = value & 0xc9;
         this.updateIrq();
+        this.pumpHostInput();
         return;
       case LCR:
         s.lcr = value;
@@ -240,7 +319,12 @@ export class Uart16550 implements PortDevice {
 
   private updateIrq(): void {
     const pending = (this.interruptIdentification() & 1) === 0;
-    const level = pending && (this.state.mcr & MCR_OUT2) !== 0;
+    const out2 = (this.state.mcr & MCR_OUT2) !== 0;
+    const level = pending && (out2 || this.irqGate === 'none');
+    if (level && !out2 && !this.irqLevel && !this.reportedUngated) {
+      this.reportedUngated = true;
+      this.report(`${this.name} interrupt with MCR.OUT2 = 0: real hardware would not deliver it (the line follows QEMU, which does not gate it; --serial-irq-gate out2 gives the hardware behaviour)`);
+    }
     if (level !== this.irqLevel) {
       this.irqLevel = level;
       this.setIrq(level);

@@ -2,6 +2,7 @@
 import type { DiskImage } from './disk-image';
 import type { E820Entry } from './e820';
 import type { PhysicalMemory } from '../memory/physical-memory';
+import type { BiosTextConsole } from './bios-text-console';
 
 export interface BiosContext {
   readonly memory: PhysicalMemory;
@@ -9,8 +10,10 @@ export interface BiosContext {
   readonly disks: readonly DiskImage[];
   readonly e820: readonly E820Entry[];
   readonly extendedMemoryKiB: number;
-  /** INT 10h teletype output (the machine sends it to COM1). */
+  /** INT 10h teletype output copied to the serial console (the machine sends it to COM1). */
   teletype(byte: number): void;
+  /** The text screen the video BIOS draws on. */
+  readonly screen: BiosTextConsole;
   /** Virtual time in nanoseconds. */
   now(): number;
   /** A BIOS function the guest asked for that is not implemented: reported, never silent. */

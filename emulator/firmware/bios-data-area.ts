@@ -20,6 +20,11 @@ export const BDA_TIMER_TICKS = 0x6c;
 export const BDA_DISK_STATUS = 0x74;
 export const BDA_HARD_DISK_COUNT = 0x75;
 export const BDA_VIDEO_ROWS = 0x84;
+export const BDA_VIDEO_PAGE_SIZE = 0x4c;
+export const BDA_CURSOR_TYPE = 0x60;
+/** I/O base of the CRT controller (0x3D4 colour, 0x3B4 mono): kernels read it to find the cursor registers. */
+export const BDA_CRTC_BASE = 0x63;
+export const BDA_CHARACTER_HEIGHT = 0x85;
 
 /**
  * Equipment word (INT 11h): bit 1 x87 present, bits 4-5 = 10b initial video
@@ -34,6 +39,8 @@ export function buildBiosDataArea(conventionalKiB: number, hardDisks: number): P
   w.u16(BDA_EQUIPMENT, EQUIPMENT_WORD);
   w.u16(BDA_MEMORY_KIB, conventionalKiB);
   w.u8(BDA_VIDEO_MODE, 0x03).u16(BDA_VIDEO_COLUMNS, 80).u8(BDA_VIDEO_ROWS, 24);
+  // Mode 3: 4 KiB pages, underline cursor (scan lines 6-7), CRTC at 0x3D4, 16-line characters.
+  w.u16(BDA_VIDEO_PAGE_SIZE, 0x1000).u16(BDA_CURSOR_TYPE, 0x0607).u16(BDA_CRTC_BASE, 0x3d4).u16(BDA_CHARACTER_HEIGHT, 16);
   w.u8(BDA_HARD_DISK_COUNT, hardDisks);
   return { name: 'BIOS data area', address: BDA_BASE, bytes: w.bytes };
 }

@@ -13,6 +13,7 @@ import { int15System } from './bios-int15-system';
 import { TimeOfDay } from './bios-int1a-clock';
 import { TRAP_STUB_OUT_OFFSET, romStubOffset } from './bios-rom';
 import type { DiskImage } from './disk-image';
+import type { BiosTextConsole } from './bios-text-console';
 import type { FirmwareInfo } from './install-firmware';
 import { BIOS_SEGMENT } from './platform-layout';
 import type { Port, PortDevice } from '../bus/io-bus';
@@ -33,6 +34,8 @@ export interface BiosServicesOptions {
   /** The vCPU executing right now (the one whose OUT reached the trap port). */
   getCpu(): BiosCpu;
   teletype(byte: number): void;
+  /** The text screen INT 10h draws on. */
+  screen: BiosTextConsole;
   now(): number;
   /** Called with a description for every request the BIOS cannot serve. */
   report(message: string): void;
@@ -50,6 +53,7 @@ export class BiosServices implements PortDevice {
       e820: options.firmware.e820,
       extendedMemoryKiB: options.firmware.extendedMemoryKiB,
       teletype: options.teletype,
+      screen: options.screen,
       now: options.now,
       unsupported: options.report,
       a20Enabled: true,

@@ -8,7 +8,7 @@ import { IoBus } from '../bus/io-bus';
 import type { SchedulableCpu } from '../cpu/platform-interface';
 import { DebugConsole, DEBUG_CONSOLE_PORT } from '../devices/debug-console';
 import { IsaDebugExit, ISA_DEBUG_EXIT_PORT, ISA_DEBUG_EXIT_SIZE, debugExitStatus } from '../devices/isa-debug-exit';
-import { COM1_BASE, Uart16550 } from '../devices/uart16550';
+import { COM1_BASE, Uart16550, type SerialIrqGate } from '../devices/uart16550';
 import { MachineEventBus } from '../events/machine-events';
 import { PhysicalMemory } from '../memory/physical-memory';
 import { VirtualClock } from '../time/virtual-clock';
@@ -28,6 +28,8 @@ export interface MachineConfig {
   seed?: number;
   /** End the run when a vCPU triple-faults (the runner); a debugger keeps the machine to inspect it. Default true. */
   endOnTripleFault?: boolean;
+  /** Whether COM1's interrupt is gated by MCR.OUT2 ('out2', real hardware) or not ('none', QEMU; the default). */
+  serialIrqGate?: SerialIrqGate;
 }
 
 /** Host side of the machine: where guest output goes. */
@@ -79,7 +81,11 @@ export class Machine {
     this.memory.onUnbackedAccess = (access) => {
       this.events.emit({ kind: 'unbacked-access', cpu: this.currentCpu.index, address: access.address, size: access.size, write: access.write });
     };
-    this.com1 = new Uart16550((byte) => host.serialOutput(byte), (level) => this.com1IrqSink(level));
+    this.com1 = new Uart16550((byte) => host.serialOutput(byte), (level) => this.com1IrqSink(level), {
+      clock: this.clock,
+      irqGate: config.serialIrqGate,
+      report: (message) => this.events.emit({ kind: 'note', cpu: undefined, traceClass: 'io', message }),
+    });
     this.io.register(COM1_BASE, 8, this.com1);
     this.io.register(DEBUG_CONSOLE_PORT, 1, new DebugConsole((byte) => host.debugConsoleOutput(byte)));
     this.io.register(ISA_DEBUG_EXIT_PORT, ISA_DEBUG_EXIT_SIZE, new IsaDebugExit((value) => this.debugExit(value)));

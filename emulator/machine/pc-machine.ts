@@ -15,12 +15,14 @@ import type { BootModule, BootPlan, BootSelection } from '../boot/boot-plan';
 import { loadBootImage } from '../boot/load-boot-image';
 import { installPcPlatform, type PcPlatform, type PlatformCpu } from '../devices/pc-platform';
 import { BiosServices } from '../firmware/bios-services';
+import { BiosTextConsole } from '../firmware/bios-text-console';
 import { BootError } from '../boot/boot-error';
 import { diskFromBytes, OverlayDisk, type DiskImage } from '../firmware/disk-image';
 import type { FirmwareInfo } from '../firmware/install-firmware';
 import { BIOS_TRAP_PORT } from '../firmware/platform-layout';
 import { ParavirtHypervisor } from '../paravirt/hypervisor';
 import { Machine, type MachineHost } from './machine';
+import type { SerialIrqGate } from '../devices/uart16550';
 
 export interface PcMachineOptions {
   image: Uint8Array;
@@ -47,6 +49,8 @@ export interface PcMachineOptions {
   quantum?: number;
   /** The runner ends on a triple fault; the debugger keeps the machine to inspect it. Default true. */
   endOnTripleFault?: boolean;
+  /** COM1 interrupt gating: 'none' (QEMU, default) or 'out2' (real PC boards). */
+  serialIrqGate?: SerialIrqGate;
 }
 
 export interface PcMachine {
@@ -63,7 +67,7 @@ export interface PcMachine {
 
 export function createPcMachine(options: PcMachineOptions, host: MachineHost): PcMachine {
   const machine = new Machine(
-    { cpus: options.cpus, memorySize: options.memorySize, quantum: options.quantum, seed: options.seed, endOnTripleFault: options.endOnTripleFault },
+    { cpus: options.cpus, memorySize: options.memorySize, quantum: options.quantum, seed: options.seed, endOnTripleFault: options.endOnTripleFault, serialIrqGate: options.serialIrqGate },
     host,
   );
   // A raw (non-ELF) image booted without --disk is also the BIOS's first hard disk, so a boot sector can read the sectors after it.
@@ -162,12 +166,16 @@ export function createPcMachine(options: PcMachineOptions, host: MachineHost): P
     { boot: options.boot, cmdline: options.cmdline, modules: options.modules, memorySize: options.memorySize, cpus: options.cpus, disks },
     machine.memory,
   );
+  // The firmware leaves mode 3 with a cleared screen (grey on black) and the cursor at the top left, as a PC BIOS does at POST.
+  const screen = new BiosTextConsole(machine.memory, platform.vga);
+  screen.clear();
   const bios = new BiosServices({
     memory: machine.memory,
     firmware: boot.firmware,
     disks,
     getCpu: () => cpus[machine.currentCpu.index],
     teletype: (byte) => host.serialOutput(byte),
+    screen,
     now: () => machine.clock.now,
     report: (message) => machine.events.emit({ kind: 'note', cpu: machine.currentCpu.index, traceClass: 'boot', message: `BIOS: ${message}` }),
   });

@@ -4,6 +4,7 @@ import { createResetState, Reg, type CpuState } from '../../emulator/cpu/cpu-sta
 import { realModeSegment } from '../../emulator/cpu/segment-cache';
 import { installFirmware } from '../../emulator/firmware/install-firmware';
 import { BiosServices } from '../../emulator/firmware/bios-services';
+import { BiosTextConsole } from '../../emulator/firmware/bios-text-console';
 import { diskFromBytes } from '../../emulator/firmware/disk-image';
 
 // The handler runs at the stub's OUT with this stack (see bios-rom.ts):
@@ -36,6 +37,7 @@ function rig(disk?: Uint8Array): Rig {
     disks: disk ? [diskFromBytes(disk)] : [],
     getCpu: () => ({ state }),
     teletype: (b) => output.push(b),
+    screen: new BiosTextConsole(memory, undefined),
     now: () => clock.ns,
     report: (m) => reports.push(m),
   });

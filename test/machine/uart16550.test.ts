@@ -1,13 +1,15 @@
 import { strict as assert } from 'node:assert';
-import { COM1_BASE, Uart16550 } from '../../emulator/devices/uart16550';
+import { COM1_BASE, Uart16550, type UartOptions } from '../../emulator/devices/uart16550';
+import { VirtualClock } from '../../emulator/time/virtual-clock';
 
 const THR = COM1_BASE, IER = COM1_BASE + 1, IIR = COM1_BASE + 2, FCR = COM1_BASE + 2, LCR = COM1_BASE + 3, MCR = COM1_BASE + 4, LSR = COM1_BASE + 5, MSR = COM1_BASE + 6, SCR = COM1_BASE + 7;
 
-function makeUart() {
+function makeUart(options: UartOptions = {}) {
   const out: number[] = [];
   const irq: boolean[] = [];
-  const uart = new Uart16550((b) => out.push(b), (level) => irq.push(level));
-  return { uart, out, irq, rd: (p: number) => uart.readPort(p, 1), wr: (p: number, v: number) => uart.writePort(p, 1, v) };
+  const reports: string[] = [];
+  const uart = new Uart16550((b) => out.push(b), (level) => irq.push(level), { report: (m) => reports.push(m), ...options });
+  return { uart, out, irq, reports, rd: (p: number) => uart.readPort(p, 1), wr: (p: number, v: number) => uart.writePort(p, 1, v) };
 }
 
 describe('16550A UART (COM1)', () => {
@@ -66,8 +68,8 @@ describe('16550A UART (COM1)', () => {
     assert.equal(rd(LSR) & 0x02, 0, 'error bits clear on read');
   });
 
-  it('raises IRQ only with OUT2 set; THRE interrupt is cleared by reading IIR', () => {
-    const { wr, rd, irq } = makeUart();
+  it("with irqGate 'out2' (real boards), raises IRQ only with OUT2 set; THRE interrupt is cleared by reading IIR", () => {
+    const { wr, rd, irq, reports } = makeUart({ irqGate: 'out2' });
     wr(IER, 0x02); // THRE interrupt enable
     assert.deepEqual(irq, [], 'OUT2 clear gates the line');
     wr(MCR, 0x08);
@@ -77,6 +79,88 @@ describe('16550A UART (COM1)', () => {
     assert.equal(rd(IIR) & 0x0f, 0x01);
     wr(THR, 0x41);
     assert.deepEqual(irq, [true, false, true]);
+    assert.deepEqual(reports, []);
+  });
+
+  it('by default (as QEMU) the line is not gated by OUT2, and the first interrupt that relies on it is reported once', () => {
+    const { wr, rd, irq, reports } = makeUart();
+    wr(IER, 0x02);
+    assert.deepEqual(irq, [true], 'THRE interrupt with OUT2 = 0');
+    assert.equal(reports.length, 1);
+    assert.match(reports[0], /MCR\.OUT2 = 0: real hardware would not deliver it/);
+    rd(IIR);
+    wr(THR, 0x41);
+    assert.deepEqual(irq, [true, false, true]);
+    assert.equal(reports.length, 1, 'reported once');
+  });
+
+  describe('host input in virtual time', () => {
+    function clocked() {
+      const clock = new VirtualClock();
+      return { clock, ...makeUart({ clock }) };
+    }
+
+    it('waits until the guest listens, then raises the receive interrupt without any read (interrupt-driven drivers)', () => {
+      const { uart, clock, wr, rd, irq } = clocked();
+      uart.sendHostInput(Buffer.from('ls\n'));
+      clock.advanceTo(10_000_000);
+      assert.equal(uart.pendingHostInput, 3, 'nothing enters before the driver is set up');
+      wr(LCR, 0x03);
+      wr(IER, 0x01); // receive interrupt only, OUT2 never set (xv6)
+      assert.deepEqual(irq, []);
+      // xv6's uartinit drains IIR and RBR right after enabling: the first byte is still on the wire.
+      rd(IIR);
+      rd(THR);
+      clock.advanceTo(clock.now + 80_000);
+      assert.deepEqual(irq, [], 'still on the wire');
+      clock.advanceTo(clock.now + 90_000); // one character time at 115200 baud 8N1 is 86.8 us
+      assert.deepEqual(irq, [true], 'receive interrupt raised by the arrival alone');
+      assert.equal(rd(IIR) & 0x0f, 0x04);
+      const got: number[] = [];
+      for (let n = 0; n < 10 && got.length < 3; n++) {
+        while (rd(LSR) & 1) got.push(rd(THR));
+        clock.advanceTo(clock.now + 1);
+      }
+      assert.equal(Buffer.from(got).toString(), 'ls\n');
+      assert.equal(irq[irq.length - 1], false, 'line drops once the receiver is empty');
+    });
+
+    it('moves input in as room appears: 100 bytes through a 1-byte receiver, in order, no overrun', () => {
+      const { uart, clock, wr, rd } = clocked();
+      const text = Buffer.from('x'.repeat(40) + 'the quick brown fox jumps over the lazy dog 0123456789'.padEnd(60, '.'));
+      wr(IER, 0x01);
+      uart.sendHostInput(text);
+      const got: number[] = [];
+      let errors = 0;
+      for (let t = 0; got.length < text.length && t < 100_000; t++) {
+        clock.advanceTo(clock.now + 100_000);
+        const lsr = rd(LSR);
+        errors |= lsr & 0x02;
+        if (lsr & 1) got.push(rd(THR));
+      }
+      assert.equal(errors, 0, 'no overrun');
+      assert.deepEqual(Buffer.from(got), text);
+    });
+
+    it('a FIFO reset stops the flow until the guest listens again; nothing is lost', () => {
+      const { uart, clock, wr, rd } = clocked();
+      wr(FCR, 0x07);
+      wr(IER, 0x01);
+      uart.sendHostInput(Buffer.from('0123456789abcdefghij'));
+      for (let i = 0; i < 40; i++) clock.advanceTo(clock.now + 100_000);
+      assert.equal(rd(LSR) & 0x03, 0x01, 'data ready, no overrun');
+      assert.equal(uart.pendingHostInput, 4, 'the 16-byte FIFO is full; the rest waits');
+      wr(IER, 0x00);
+      wr(FCR, 0x07); // the guest resets the FIFO: what it held is gone (as on hardware), and input stops
+      for (let i = 0; i < 40; i++) clock.advanceTo(clock.now + 100_000);
+      assert.equal(uart.pendingHostInput, 4);
+      assert.equal(rd(LSR) & 1, 0);
+      // A polling driver listens again: the waiting bytes arrive, none lost.
+      for (let i = 0; i < 40; i++) clock.advanceTo(clock.now + 100_000);
+      const got: number[] = [];
+      while (rd(LSR) & 1) got.push(rd(THR));
+      assert.equal(Buffer.from(got).toString(), 'ghij');
+    });
   });
 
   it('receive-data interrupt has priority over THRE', () => {
