@@ -6,7 +6,7 @@
  * machine itself is driven by MachineController (no DAP types there).
  */
 import {
-  BreakpointEvent, ContinuedEvent, ExitedEvent, InitializedEvent, InvalidatedEvent, LoggingDebugSession, OutputEvent, Scope, StoppedEvent, TerminatedEvent, Thread, Event,
+  BreakpointEvent, CapabilitiesEvent, ContinuedEvent, ExitedEvent, InitializedEvent, InvalidatedEvent, LoggingDebugSession, OutputEvent, Scope, StoppedEvent, TerminatedEvent, Thread, Event,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Cpu } from '../emulator/cpu/cpu';
@@ -50,6 +50,23 @@ class VarHandles {
 
 const FRAME_STRIDE = 1000;
 
+/** What the host knows before `initialize`: the extension passes the launch configuration's `stopOnEvents`. */
+export interface BringupSessionOptions {
+  stopOnEvents?: readonly unknown[];
+}
+
+/** The exception filters as DAP announces them: a filter in the launch list starts checked. */
+function exceptionFilters(launchList: readonly string[]): DebugProtocol.ExceptionBreakpointsFilter[] {
+  return EVENT_FILTERS.map((f) => ({
+    filter: f.id,
+    label: f.label,
+    description: f.description,
+    default: f.default || launchList.includes(f.id),
+    supportsCondition: true,
+    conditionDescription: f.conditionDescription,
+  }));
+}
+
 export class BringupDebugSession extends LoggingDebugSession {
   private controller: MachineController | undefined;
   private config: LaunchConfig | undefined;
@@ -67,11 +84,17 @@ export class BringupDebugSession extends LoggingDebugSession {
   private reported = new Map<number, string>();
   private dataBreakpoints: DebugProtocol.DataBreakpoint[] = [];
   private eventFilters: { id: EventFilterId; condition?: string }[] = [];
+  /** Set once the client has sent setExceptionBreakpoints: from then on its list is the whole truth. */
+  private eventFiltersFromClient = false;
+  private configured = false;
+  /** The launch list the initialize response announced as checked. */
+  private readonly announcedStopOnEvents: string[];
   private nextBreakpointId = 1;
   private symbols = new SymbolBridge();
 
-  constructor() {
+  constructor(options: BringupSessionOptions = {}) {
     super();
+    this.announcedStopOnEvents = (Array.isArray(options.stopOnEvents) ? options.stopOnEvents : []).filter((id): id is string => typeof id === 'string');
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
     this.configurationDone = new Promise((resolve) => (this.resolveConfigurationDone = resolve));
@@ -80,6 +103,8 @@ export class BringupDebugSession extends LoggingDebugSession {
   /** Requests whose arguments are missing or not an object get an empty object, so every handler can validate fields. */
   protected override dispatchRequest(request: DebugProtocol.Request): void {
     if (typeof request.arguments !== 'object' || request.arguments === null || Array.isArray(request.arguments)) request.arguments = {};
+    // DAP: pathFormat defaults to "path" (the base class refuses a missing one).
+    if (request.command === 'initialize' && request.arguments.pathFormat === undefined) request.arguments.pathFormat = 'path';
     super.dispatchRequest(request);
   }
 
@@ -110,20 +135,14 @@ export class BringupDebugSession extends LoggingDebugSession {
       supportsValueFormattingOptions: false,
       supportsCompletionsRequest: true,
       completionTriggerCharacters: ['$', '.'],
-      exceptionBreakpointFilters: EVENT_FILTERS.map((f) => ({
-        filter: f.id,
-        label: f.label,
-        description: f.description,
-        default: f.default,
-        supportsCondition: true,
-        conditionDescription: f.conditionDescription,
-      })),
+      exceptionBreakpointFilters: exceptionFilters(this.announcedStopOnEvents),
     };
     this.sendResponse(response);
-    this.sendEvent(new InitializedEvent());
+    // `initialized` waits for launch: the configuration requests that follow it must see the launch list first.
   }
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.configured = true;
     this.resolveConfigurationDone();
     this.sendResponse(response);
   }
@@ -141,8 +160,8 @@ export class BringupDebugSession extends LoggingDebugSession {
       return;
     }
     this.config = config;
-    // Events armed in the launch configuration are on from the start; setExceptionBreakpoints may add more.
-    for (const id of config.stopOnEvents) if (!this.eventFilters.some((f) => f.id === id)) this.eventFilters.push({ id });
+    // The launch list is the initial state of the event filters; the client's setExceptionBreakpoints replaces it.
+    if (!this.eventFiltersFromClient) this.eventFilters = config.stopOnEvents.map((id) => ({ id }));
     try {
       this.controller = new MachineController(config, {
         stopped: (info) => this.onStopped(info),
@@ -157,6 +176,12 @@ export class BringupDebugSession extends LoggingDebugSession {
       return;
     }
     for (const note of this.symbols.notes) this.sendEvent(new OutputEvent(`Bringup: ${note}\n`, 'console'));
+    // A client that did not know the launch list at initialize learns it now, as the filters' checked state.
+    const announced = new Set(this.announcedStopOnEvents);
+    if (config.stopOnEvents.length !== announced.size || config.stopOnEvents.some((id) => !announced.has(id))) {
+      this.sendEvent(new CapabilitiesEvent({ exceptionBreakpointFilters: exceptionFilters(config.stopOnEvents) }));
+    }
+    this.sendEvent(new InitializedEvent());
     await Promise.race([this.configurationDone, new Promise((r) => setTimeout(r, 2000))]);
     this.applyAllBreakpoints(true);
     this.sendResponse(response);
@@ -494,7 +519,13 @@ export class BringupDebugSession extends LoggingDebugSession {
     };
     for (const id of args?.filters ?? []) add(id);
     for (const o of args?.filterOptions ?? []) add(o.filterId, o.condition);
-    for (const id of this.config?.stopOnEvents ?? []) if (!filters.some((f) => f.id === id)) filters.push({ id });
+    // The client's list is complete (VS Code sends what the Breakpoints pane shows checked): nothing is added back.
+    // A client that remembers an unticked filter wins over the launch list; say so once, while configuring.
+    if (!this.configured) {
+      const dropped = (this.config?.stopOnEvents ?? []).filter((id) => !filters.some((f) => f.id === id));
+      if (dropped.length > 0) this.sendEvent(new OutputEvent(`Bringup: "stopOnEvents" lists ${dropped.join(', ')}, but the Breakpoints view has ${dropped.length === 1 ? 'it' : 'them'} unticked; tick ${dropped.length === 1 ? 'it' : 'them'} there to stop on ${dropped.length === 1 ? 'that event' : 'those events'}.\n`, 'console'));
+    }
+    this.eventFiltersFromClient = true;
     this.eventFilters = filters;
     this.controller?.setEventFilters(filters);
     response.body = { breakpoints };

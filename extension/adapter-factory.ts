@@ -22,16 +22,20 @@ export class BringupAdapterFactory implements vscode.DebugAdapterDescriptorFacto
     if (!fs.existsSync(adapter)) {
       throw new Error(`The Bringup debug adapter is missing (${adapter}). Run "npm run build".`);
     }
+    // VS Code checks an event filter in the Breakpoints view from the initialize response's `default` (and then
+    // remembers the user's choice), so the adapter learns the launch list before initialize.
+    const raw: unknown = session.configuration.stopOnEvents;
+    const stopOnEvents = Array.isArray(raw) ? raw.filter((id): id is string => typeof id === 'string') : [];
     if (mode === 'process') {
-      return new vscode.DebugAdapterExecutable(process.execPath, [adapter]);
+      return new vscode.DebugAdapterExecutable(process.execPath, stopOnEvents.length > 0 ? [adapter, `--stop-on-events=${stopOnEvents.join(',')}`] : [adapter]);
     }
     // Loaded lazily: the bundle exports the session class and only serves stdio when it is the main module.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(adapter) as { BringupDebugSession?: new () => InlineSession };
+    const mod = require(adapter) as { BringupDebugSession?: new (options: { stopOnEvents?: readonly string[] }) => InlineSession };
     if (typeof mod.BringupDebugSession !== 'function') {
       throw new Error(`${adapter} does not export BringupDebugSession; set "bringup.adapter": "process" or rebuild.`);
     }
-    const instance = new mod.BringupDebugSession();
+    const instance = new mod.BringupDebugSession({ stopOnEvents });
     this.inline.set(session.id, instance);
     return new vscode.DebugAdapterInlineImplementation(instance);
   }

@@ -178,6 +178,29 @@ describe('debugging the sample kernel', function () {
     assert.match(back.name, /^ap_main/);
   });
 
+  it('stopOnEvents is only the initial state: the adapter announces it as checked, and setExceptionBreakpoints without it disarms it', async function () {
+    // The launch list is known once launch arrives: the filters' defaults are re-announced before `initialized`.
+    const capabilities = dc.waitForEvent('capabilities');
+    await Promise.all([
+      initialized.then(() => dc.configurationDoneRequest()),
+      dc.launchRequest({ image: sample, cpus: 4, stopOnEvents: ['startup-ipi'] } as DebugProtocol.LaunchRequestArguments),
+    ]);
+    const filters = ((await capabilities).body.capabilities as DebugProtocol.Capabilities).exceptionBreakpointFilters ?? [];
+    assert.equal(filters.find((f) => f.filter === 'startup-ipi')?.default, true);
+    assert.equal(filters.find((f) => f.filter === 'init-ipi')?.default, false);
+    const first = await dc.waitForEvent('stopped');
+    assert.equal(first.body.reason, 'exception');
+    assert.equal((await dc.exceptionInfoRequest({ threadId: first.body.threadId })).body.exceptionId, 'startup-ipi');
+    // The user unticks every filter in the Breakpoints pane, then runs to ap_main on the last AP (the BSP sends
+    // further STARTUP IPIs to vCPUs 2 and 3 before that).
+    await dc.setExceptionBreakpointsRequest({ filters: [] });
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'ap_main', condition: '$cpu == 3' }] });
+    const [, next] = await Promise.all([dc.continueRequest({ threadId: first.body.threadId }), dc.waitForEvent('stopped')]);
+    assert.equal(next.body.reason, 'function breakpoint', `stopped for ${next.body.description ?? next.body.reason}, not at ap_main`);
+    assert.equal(next.body.threadId, 4);
+    assert.match((await dc.stackTraceRequest({ threadId: 4, levels: 1 })).body.stackFrames[0].name, /^ap_main/);
+  });
+
   it('two function breakpoints: continuing from the first reaches the second', async function () {
     await Promise.all([
       initialized.then(() => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'lapic_timer_start', condition: '$cpu == 0' }, { name: 'ioapic_mask' }] })).then(() => dc.configurationDoneRequest()),
