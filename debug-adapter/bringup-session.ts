@@ -6,7 +6,7 @@
  * machine itself is driven by MachineController (no DAP types there).
  */
 import {
-  BreakpointEvent, CapabilitiesEvent, ContinuedEvent, ExitedEvent, InitializedEvent, InvalidatedEvent, LoggingDebugSession, OutputEvent, Scope, StoppedEvent, TerminatedEvent, Thread, Event,
+  BreakpointEvent, CapabilitiesEvent, ContinuedEvent, ExitedEvent, InitializedEvent, InvalidatedEvent, LoggingDebugSession, OutputEvent, Response, Scope, StoppedEvent, TerminatedEvent, Thread, Event,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Cpu } from '../emulator/cpu/cpu';
@@ -27,6 +27,7 @@ import { disassembleAround } from './disassembly';
 import { handleCustomRequest } from './custom-requests';
 import { paravirtScope } from './system-state/paravirt-scope';
 import { SymbolBridge } from './symbol-bridge';
+import { argumentProblem } from './request-arguments';
 
 interface FrameRef {
   cpu: number;
@@ -100,8 +101,13 @@ export class BringupDebugSession extends LoggingDebugSession {
     this.configurationDone = new Promise((resolve) => (this.resolveConfigurationDone = resolve));
   }
 
-  /** Requests whose arguments are missing or not an object get an empty object, so every handler can validate fields. */
+  /**
+   * Arguments of the wrong shape are answered here, naming the request and the argument; requests whose arguments
+   * are missing get an empty object, so every handler can check what its fields mean.
+   */
   protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const problem = argumentProblem(request.command, request.arguments);
+    if (problem !== undefined) return this.sendErrorResponse(new Response(request), { id: 1100, format: problem, showUser: false });
     if (typeof request.arguments !== 'object' || request.arguments === null || Array.isArray(request.arguments)) request.arguments = {};
     // DAP: pathFormat defaults to "path" (the base class refuses a missing one).
     if (request.command === 'initialize' && request.arguments.pathFormat === undefined) request.arguments.pathFormat = 'path';
@@ -241,6 +247,24 @@ export class BringupDebugSession extends LoggingDebugSession {
     const c = this.controller;
     if (c === undefined) return;
     this.sendEvent(new Event(STATE_CHANGED_EVENT, { reason, time: c.pc.machine.clock.now, ipiCount: c.pc.platform.ipiLog.records.length }));
+  }
+
+  /**
+   * Every error answer goes out here. A handler that threw (the base class answers 1104 with the stack) is an
+   * adapter bug: say so in a sentence naming the request. Messages carry no placeholders: `{...}` in a user's
+   * expression must come back as typed.
+   */
+  protected override sendErrorResponse(response: DebugProtocol.Response, codeOrMessage: number | DebugProtocol.Message, format?: string, variables?: Record<string, unknown>, dest?: number): void {
+    if (typeof codeOrMessage === 'number') {
+      const thrown = codeOrMessage === 1104 ? String(variables?._exception ?? 'unknown error') : undefined;
+      const text = thrown !== undefined ? `${response.command} failed inside the debug adapter (a Bringup bug, please report it): ${thrown}` : format ?? `${response.command} failed`;
+      return this.sendErrorResponse(response, { id: codeOrMessage, format: text, showUser: thrown !== undefined || (dest !== undefined && (dest & 1) !== 0) });
+    }
+    const message = { ...codeOrMessage, variables: {} };
+    response.success = false;
+    response.message = message.format;
+    response.body = { ...(response.body ?? {}), error: message };
+    this.sendResponse(response);
   }
 
   private fail(response: DebugProtocol.Response, message: string): void {

@@ -149,9 +149,10 @@ describe('debug adapter over stdio', function () {
     await assert.rejects(readMemory(dc, { memoryReference: '0x0', count: -5 }), /count must be an integer/);
     await assert.rejects(dc.scopesRequest({ frameId: 99_999_999 }), /unknown frame/);
     await assert.rejects(dc.customRequest('bringup/lapic', { vcpu: 17 }), /"vcpu" must be an integer from 0 to 3/);
-    await assert.rejects(dc.send('next'), /unknown thread undefined/);
-    await assert.rejects(dc.send('scopes'), /unknown frame undefined/);
-    await assert.rejects(dc.send('setInstructionBreakpoints', { breakpoints: 'x' }), /needs a breakpoints array/);
+    await assert.rejects(dc.send('next'), /^Error: next: "threadId" is required \(an integer\)\.$/);
+    await assert.rejects(dc.send('scopes'), /^Error: scopes: "frameId" is required \(an integer\)\.$/);
+    await assert.rejects(dc.send('setExceptionBreakpoints', { filters: [], filterOptions: 3 }), /^Error: setExceptionBreakpoints: "filterOptions" must be an array of objects \(got 3\)\.$/);
+    await assert.rejects(dc.send('setInstructionBreakpoints', { breakpoints: 'x' }), /"breakpoints" must be an array of objects/);
     await assert.rejects(dc.send('evaluate', { expression: 'x'.repeat(10000) }), /expression too long/);
     await assert.rejects(dc.send('bringup/translate', { vcpu: 0, address: 'zz' }), /"address" must be a linear address/);
     const unmapped = await readMemory(dc, { memoryReference: '0xfffff000', count: 16 });
