@@ -150,6 +150,24 @@ describe('bringup CLI', function () {
     });
   });
 
+  describe('--screen', () => {
+    it('writes the final VGA text screen as UTF-8 (CP437 mapped), one line per row', async () => {
+      const file = join(work, 'screen.txt');
+      const r = await cli(['run', guests['screen'], '--screen', file]);
+      assert.equal(r.status, 1);
+      assert.equal(r.stdout, 'hello, screen\r\n', 'teletype also reaches COM1');
+      const lines = readFileSync(file, 'utf8').split('\n');
+      assert.equal(lines.length, 26, '25 rows and a final newline');
+      assert.deepEqual(lines.slice(0, 3), ['hello, screen', '', '╔═╗']);
+    });
+
+    it('an unwritable --screen file is a usage error after the run', async () => {
+      const r = await cli(['run', guests['screen'], '--screen', join(work, 'no', 'such', 'dir', 'screen.txt')]);
+      assert.equal(r.status, 64);
+      assert.match(r.stderr, /cannot write --screen file/);
+    });
+  });
+
   describe('--json and --trace', () => {
     it('writes the documented summary shape', async () => {
       const json = join(work, 'halt.json');

@@ -39,6 +39,17 @@ describe('bringup run arguments', () => {
     assert.equal(o.quantum, 50);
   });
 
+  it('--screen FILE and --serial-irq-gate none|out2 (default none, as QEMU)', () => {
+    const d = parseRunArguments(['k']);
+    assert.equal(d.screen, undefined);
+    assert.equal(d.serialIrqGate, 'none');
+    const o = parseRunArguments(['k', '--screen', 'screen.txt', '--serial-irq-gate=out2']);
+    assert.equal(o.screen, 'screen.txt');
+    assert.equal(o.serialIrqGate, 'out2');
+    usageError(['k', '--serial-irq-gate', 'mcr'], /--serial-irq-gate must be one of none, out2; got 'mcr'/);
+    usageError(['k', '--screen='], /--screen must not be empty/);
+  });
+
   it('--trace all selects every class', () => {
     const o = parseRunArguments(['k', '--trace', 'all']);
     for (const c of ['ipi', 'modes', 'exceptions', 'boot', 'paravirt']) assert.ok(o.trace.has(c as never), c);
