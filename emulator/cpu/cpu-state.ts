@@ -28,10 +28,31 @@ export interface TableRegister {
   limit: number;
 }
 
-export interface X87ControlState {
+/**
+ * x87 FPU state (SDM Vol. 1 8.1, Figure 8-1) as plain typed data. The eight
+ * data registers are physical registers R0-R7 (ST(i) is R((TOP+i) mod 8)),
+ * each a sign/exponent word and a 64-bit significand in two 32-bit halves.
+ */
+export interface X87State {
   controlWord: number;
+  /** Status word including TOP (bits 11-13), condition codes and exception flags. */
   statusWord: number;
+  /** Full tag word, two bits per physical register (00 valid, 01 zero, 10 special, 11 empty), kept equal to the contents. */
   tagWord: number;
+  /** R0-R7 bits 79-64: sign (bit 15) and biased exponent. */
+  signExp: Uint16Array;
+  /** R0-R7 significand bits 63-32 (bit 31 = J, the integer bit). */
+  mantHi: Uint32Array;
+  /** R0-R7 significand bits 31-0. */
+  mantLo: Uint32Array;
+  /** Last instruction opcode: the low 11 bits of the first two opcode bytes (SDM Vol. 1 8.1.9). */
+  fop: number;
+  /** Last non-control instruction pointer: CS selector and offset (real mode: the linear address, split by FSTENV). */
+  fcs: number;
+  fip: number;
+  /** Last memory operand: segment selector and offset. */
+  fds: number;
+  fdp: number;
 }
 
 export interface CpuState {
@@ -55,7 +76,7 @@ export interface CpuState {
   dr: Uint32Array;
   /** Current privilege level (SDM Vol. 3A 5.5: CS.RPL after a far transfer; kept explicitly). */
   cpl: number;
-  x87: X87ControlState;
+  x87: X87State;
   activity: ActivityState;
 }
 
@@ -86,7 +107,27 @@ export function createResetState(processorSignature: number): CpuState {
     efer: 0,
     dr: Uint32Array.of(0, 0, 0, 0, 0, 0, 0xffff0ff0, 0x400),
     cpl: 0,
-    x87: { controlWord: 0x40, statusWord: 0, tagWord: 0x5555 },
+    x87: createX87PowerUpState(),
     activity: 'running',
+  };
+}
+
+/**
+ * x87 state after power-up (SDM Vol. 3A Table 9-1: FCW 0040H, FSW 0, FTW
+ * 5555H, data registers +0.0, pointers 0). INIT leaves it unchanged.
+ */
+export function createX87PowerUpState(): X87State {
+  return {
+    controlWord: 0x40,
+    statusWord: 0,
+    tagWord: 0x5555,
+    signExp: new Uint16Array(8),
+    mantHi: new Uint32Array(8),
+    mantLo: new Uint32Array(8),
+    fop: 0,
+    fcs: 0,
+    fip: 0,
+    fds: 0,
+    fdp: 0,
   };
 }

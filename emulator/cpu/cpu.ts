@@ -50,6 +50,15 @@ export interface CpuPlatform {
   cpuidHook?: (leaf: number, subleaf: number) => [number, number, number, number] | undefined;
   /** The CPU sets .index to itself before executing a slice (per-CPU MMIO routing). */
   currentCpu?: { index: number };
+  /**
+   * The FERR# output (SDM Vol. 1 8.7, Vol. 3A 2.5 CR0.NE): asserted when a
+   * waiting x87 instruction finds an unmasked exception pending while
+   * CR0.NE = 0, deasserted when FNINIT, FNCLEX, FNSAVE, FLDENV, FRSTOR or
+   * FXRSTOR clear the pending state. A PC drives ISA IRQ 13 from it (and
+   * clears it on a write to port F0h). Absent: FERR# is not wired, the
+   * exception is ignored as with IGNNE# asserted, and a note says so once.
+   */
+  ferr?: (asserted: boolean) => void;
 }
 
 const CR0_PE = 0x1;
@@ -454,6 +463,27 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     this.faultVector = vector;
     this.faultErrorCode = errorCode;
     throw GUEST_FAULT;
+  }
+
+  /** FERR# state driven into platform.ferr (exec/x87.ts). */
+  private ferrAsserted = false;
+  private ferrUnwiredReported = false;
+  assertFerr(): void {
+    const ferr = this.platform.ferr;
+    if (ferr === undefined) {
+      if (!this.ferrUnwiredReported) {
+        this.ferrUnwiredReported = true;
+        this.platform.events.emit({ kind: 'note', cpu: this.index, traceClass: 'exceptions', message: 'x87 exception pending with CR0.NE=0: FERR# is not wired to IRQ 13 on this machine, the exception is ignored (as with IGNNE#)' });
+      }
+      return;
+    }
+    this.ferrAsserted = true;
+    ferr(true);
+  }
+  deassertFerr(): void {
+    if (!this.ferrAsserted) return;
+    this.ferrAsserted = false;
+    this.platform.ferr?.(false);
   }
 
   gp(errorCode = 0): never {

@@ -17,8 +17,9 @@ export type FetchByte = (i: number) => number;
 
 const MODRM_FORMS: ReadonlySet<OperandForm> = new Set<OperandForm>([
   'Eb', 'Ew', 'Ed', 'Ev', 'Gb', 'Gw', 'Gd', 'Gv', 'Gz', 'M', 'Mw', 'Md', 'Mq', 'Mp', 'Ms', 'Ma', 'Mfx', 'Rd', 'Sw', 'Cd', 'Dd',
+  'Mfs', 'Mfd', 'Mft', 'Mwi', 'Mdi', 'Mqi', 'Mbcd', 'Menv', 'Mst', 'STi',
 ]);
-const MEMORY_ONLY_FORMS: ReadonlySet<OperandForm> = new Set<OperandForm>(['M', 'Mw', 'Md', 'Mq', 'Mp', 'Ms', 'Ma', 'Mfx']);
+const MEMORY_ONLY_FORMS: ReadonlySet<OperandForm> = new Set<OperandForm>(['M', 'Mw', 'Md', 'Mq', 'Mp', 'Ms', 'Ma', 'Mfx', 'Mfs', 'Mfd', 'Mft', 'Mwi', 'Mdi', 'Mqi', 'Mbcd', 'Menv', 'Mst']);
 
 function slotNeedsModrm(slot: TableSlot): boolean {
   if (slot === undefined) return false;

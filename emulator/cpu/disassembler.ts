@@ -168,6 +168,28 @@ function render(insn: DecodedInstruction, address: number, syntax: Syntax, bytes
         memoryWidth = formWidth(form, insn);
         operands.push(memory(memoryWidth));
         break;
+      // x87 memory operands: the size word names the format (NASM "tword" for 80 bits); in AT&T the mnemonic does (flds, fildll).
+      case 'Mfs': case 'Mdi':
+        operands.push(syntax === 'intel' ? memory(32) : memory(0));
+        break;
+      case 'Mfd': case 'Mqi':
+        operands.push(syntax === 'intel' ? memory(64) : memory(0));
+        break;
+      case 'Mft': case 'Mbcd':
+        operands.push(syntax === 'intel' ? 'tword ' + memory(0) : memory(0));
+        break;
+      case 'Mwi':
+        operands.push(syntax === 'intel' ? memory(16) : memory(0));
+        break;
+      case 'Menv': case 'Mst':
+        operands.push(memory(0));
+        break;
+      case 'ST0':
+        operands.push(syntax === 'att' ? '%st' : 'st0');
+        break;
+      case 'STi':
+        operands.push(syntax === 'att' ? `%st(${insn.rm})` : `st${insn.rm}`);
+        break;
       case 'Mp':
         operands.push(syntax === 'intel' ? (insn.opSize === 32 ? 'far ' : 'far ') + memory(0) : memory(0));
         break;
@@ -279,6 +301,10 @@ function render(insn: DecodedInstruction, address: number, syntax: Syntax, bytes
     if (insn.opcode === 0x1b6 || insn.opcode === 0x1b7 || insn.opcode === 0x1be || insn.opcode === 0x1bf) m += insn.opSize === 32 ? 'l' : 'w';
     else if (memoryWidth > 0 && !hasRegisterSize && memoryWidth <= 32) m += memoryWidth === 8 ? 'b' : memoryWidth === 16 ? 'w' : 'l';
     else if ((entry.operands.includes('Ib') || entry.operands.includes('Ibs') || entry.operands.includes('Iz')) && !hasRegisterSize && insn.isMemory && memoryWidth === 0) m += insn.opSize === 32 ? 'l' : 'w';
+  }
+  // FLDENV/FNSTENV/FRSTOR/FNSAVE with the other operand size use the other image layout: GAS and objdump mark it.
+  if (insn.opSize !== insn.codeSize && entry.operands.some((f) => f === 'Menv' || f === 'Mst')) {
+    m += syntax === 'intel' ? (insn.opSize === 32 ? 'd' : 'w') : insn.opSize === 32 ? 'l' : 's';
   }
   const operandText = ops.join(syntax === 'intel' ? ', ' : ',');
   const head = [...prefixes, m].join(' ');

@@ -20,10 +20,14 @@ import type { Cpu } from './cpu';
  *   s = 6-byte pseudo-descriptor, q = qword, a = BOUND pair.
  * 'Ibs' is a byte immediate sign-extended to the operand size (SDM "Ib" with
  * sign-extension, as in 83 /0 ib). Fixed registers are named as such.
+ * x87 operands (SDM Vol. 2 3.1.1.3 names): Mfs/Mfd/Mft = m32fp/m64fp/m80fp,
+ * Mwi/Mdi/Mqi = m16int/m32int/m64int, Mbcd = m80bcd, Menv = the 14/28-byte
+ * environment, Mst = the 94/108-byte state; ST0 = ST(0), STi = ST(ModRM.rm).
  */
 export type OperandForm =
   | 'Eb' | 'Ew' | 'Ed' | 'Ev' | 'Gb' | 'Gw' | 'Gd' | 'Gv' | 'Gz'
   | 'M' | 'Mw' | 'Md' | 'Mq' | 'Mp' | 'Ms' | 'Ma' | 'Mfx'
+  | 'Mfs' | 'Mfd' | 'Mft' | 'Mwi' | 'Mdi' | 'Mqi' | 'Mbcd' | 'Menv' | 'Mst' | 'ST0' | 'STi'
   | 'Rd' | 'Sw' | 'Cd' | 'Dd'
   | 'Ib' | 'Iw' | 'Iz' | 'Ibs' | 'Iv' | 'Jb' | 'Jz' | 'Ap' | 'Ob' | 'Ov'
   | 'Xb' | 'Xv' | 'Yb' | 'Yv' | 'Zb' | 'Zv'

@@ -231,25 +231,142 @@ function group3(testForm: readonly OperandForm[], form: readonly OperandForm[]):
 }
 
 /**
- * x87 escapes D8-DF (SDM Vol. 2 A.4). The control and status instructions
- * kernels use to detect and initialise the FPU are executed; arithmetic
- * reports itself as not emulated (#NM first when CR0 says so).
+ * x87 escapes D8-DF (SDM Vol. 2 A.4, Tables A-7 to A-22): memory forms by
+ * ModRM.reg, register forms by ModRM.reg and rm. Reserved encodings are left
+ * undefined: the decoder reports them ('invalid-opcode') and raises #UD. Alias encodings the SDM
+ * marks reserved but every x87 since the 387 executes (FSTP1 D9 D8+i, FCOM2
+ * DC D0+i, FCOMP3 DC D8+i, FXCH4 DD C8+i, FCOMP5 DE D0+i, FXCH7 DF C8+i,
+ * FSTP8/9 DF D0+i/D8+i) are executed as their instruction.
  */
+const X87_ARITH = ['fadd', 'fmul', 'fcom', 'fcomp', 'fsub', 'fsubr', 'fdiv', 'fdivr'] as const;
+const X87_ARITH_WORDS = ['Add', 'Multiply', 'Compare ST0 with', 'Compare ST0 with (then pop)', 'Subtract', 'Reverse subtract', 'Divide', 'Reverse divide'] as const;
 function x87Group(esc: number): OpcodeGroup {
-  const memory: (OpcodeEntry | undefined)[] = [];
-  for (let reg = 0; reg < 8; reg++) memory.push(op('fpu', ['M'], `x87 escape ${(0xd8 + esc).toString(16).toUpperCase()} /${reg} (arithmetic is not emulated)`, x87.x87NotEmulated));
-  const register: (OpcodeEntry | undefined)[] = [];
-  for (let i = 0; i < 64; i++) register.push(op('fpu', [], `x87 escape ${(0xd8 + esc).toString(16).toUpperCase()} register form (arithmetic is not emulated)`, x87.x87NotEmulated));
-  if (esc === 1) {
-    memory[5] = op('fldcw', ['Mw'], 'Load x87 control word', x87.fldcw);
-    memory[7] = op('fnstcw', ['Mw'], 'Store x87 control word without checking exceptions', x87.fnstcw);
-  } else if (esc === 3) {
-    register[4 * 8 + 2] = op('fnclex', [], 'Clear x87 exception flags', x87.fnclex);
-    register[4 * 8 + 3] = op('fninit', [], 'Initialise the x87 FPU (control word 037Fh)', x87.fninit);
-  } else if (esc === 5) {
-    memory[7] = op('fnstsw', ['Mw'], 'Store x87 status word', x87.fnstswMw);
-  } else if (esc === 7) {
-    register[4 * 8 + 0] = op('fnstsw', ['AX'], 'Store x87 status word in AX', x87.fnstswAx);
+  const memory: (OpcodeEntry | undefined)[] = new Array<OpcodeEntry | undefined>(8).fill(undefined);
+  const register: (OpcodeEntry | undefined)[] = new Array<OpcodeEntry | undefined>(64).fill(undefined);
+  const regs = (reg: number, make: (i: number) => OpcodeEntry): void => {
+    for (let i = 0; i < 8; i++) register[reg * 8 + i] = make(i);
+  };
+  const one = (reg: number, rm: number, e: OpcodeEntry): void => {
+    register[reg * 8 + rm] = e;
+  };
+  const att = (m: string): { att: string } => ({ att: m });
+  switch (esc) {
+    case 0: // D8: m32fp arithmetic; ST0 op ST(i)
+      for (let r = 0; r < 8; r++) {
+        memory[r] = op(X87_ARITH[r], ['Mfs'], `${X87_ARITH_WORDS[r]} m32fp`, x87.arithMem, att(X87_ARITH[r] + 's'));
+        if (r === 2 || r === 3) regs(r, () => op(X87_ARITH[r], ['STi'], `${X87_ARITH_WORDS[r]} ST(i)`, x87.fcomReg));
+        else regs(r, () => op(X87_ARITH[r], ['ST0', 'STi'], `${X87_ARITH_WORDS[r]}: ST0 = ST0 op ST(i)`, x87.arithReg));
+      }
+      break;
+    case 1: // D9
+      memory[0] = op('fld', ['Mfs'], 'Push m32fp', x87.fldMem, att('flds'));
+      memory[2] = op('fst', ['Mfs'], 'Store ST0 to m32fp', x87.fstMem, att('fsts'));
+      memory[3] = op('fstp', ['Mfs'], 'Store ST0 to m32fp and pop', x87.fstMem, att('fstps'));
+      memory[4] = op('fldenv', ['Menv'], 'Load the x87 environment (14/28 bytes)', x87.fldenv);
+      memory[5] = op('fldcw', ['Mw'], 'Load x87 control word', x87.fldcw);
+      memory[6] = op('fnstenv', ['Menv'], 'Store the x87 environment, then mask all exceptions', x87.fnstenv);
+      memory[7] = op('fnstcw', ['Mw'], 'Store x87 control word without checking exceptions', x87.fnstcw);
+      regs(0, () => op('fld', ['STi'], 'Push a copy of ST(i)', x87.fldReg));
+      regs(1, () => op('fxch', ['STi'], 'Exchange ST0 and ST(i)', x87.fxch));
+      one(2, 0, op('fnop', [], 'No x87 operation', x87.fnop));
+      regs(3, () => op('fstp', ['STi'], 'Store ST0 to ST(i) and pop (reserved alias FSTP1)', x87.fstReg));
+      one(4, 0, op('fchs', [], 'Change the sign of ST0', x87.fchs));
+      one(4, 1, op('fabs', [], 'Absolute value of ST0', x87.fabs));
+      one(4, 4, op('ftst', [], 'Compare ST0 with 0.0', x87.ftst));
+      one(4, 5, op('fxam', [], 'Classify ST0 into C3 C2 C1 C0', x87.fxam));
+      ['fld1', 'fldl2t', 'fldl2e', 'fldpi', 'fldlg2', 'fldln2', 'fldz'].forEach((m, i) =>
+        one(5, i, op(m, [], `Push the constant ${['+1.0', 'log2(10)', 'log2(e)', 'pi', 'log10(2)', 'ln(2)', '+0.0'][i]}`, x87.fldConstant)));
+      one(6, 0, op('f2xm1', [], 'ST0 = 2^ST0 - 1', x87.f2xm1));
+      one(6, 1, op('fyl2x', [], 'ST1 = ST1 * log2(ST0), pop', x87.fyl2x));
+      one(6, 2, op('fptan', [], 'ST0 = tan(ST0), push 1.0', x87.fptan));
+      one(6, 3, op('fpatan', [], 'ST1 = arctan(ST1 / ST0), pop', x87.fpatan));
+      one(6, 4, op('fxtract', [], 'Split ST0 into exponent (ST1) and significand (ST0)', x87.fxtract));
+      one(6, 5, op('fprem1', [], 'IEEE partial remainder of ST0 / ST1', x87.fprem));
+      one(6, 6, op('fdecstp', [], 'Decrement the stack top', x87.fdecstp));
+      one(6, 7, op('fincstp', [], 'Increment the stack top', x87.fincstp));
+      one(7, 0, op('fprem', [], 'Partial remainder of ST0 / ST1 (truncating)', x87.fprem));
+      one(7, 1, op('fyl2xp1', [], 'ST1 = ST1 * log2(ST0 + 1), pop', x87.fyl2xp1));
+      one(7, 2, op('fsqrt', [], 'Square root of ST0', x87.fsqrt));
+      one(7, 3, op('fsincos', [], 'ST0 = sin(ST0), push cos', x87.fsincos));
+      one(7, 4, op('frndint', [], 'Round ST0 to an integer', x87.frndint));
+      one(7, 5, op('fscale', [], 'ST0 = ST0 * 2^trunc(ST1)', x87.fscale));
+      one(7, 6, op('fsin', [], 'Sine of ST0', x87.fsin));
+      one(7, 7, op('fcos', [], 'Cosine of ST0', x87.fcos));
+      break;
+    case 2: // DA: m32int arithmetic; FCMOVcc; FUCOMPP
+      for (let r = 0; r < 8; r++) memory[r] = op('fi' + X87_ARITH[r].slice(1), ['Mdi'], `${X87_ARITH_WORDS[r]} m32int`, x87.arithMem, att('fi' + X87_ARITH[r].slice(1) + 'l'));
+      ['fcmovb', 'fcmove', 'fcmovbe', 'fcmovu'].forEach((m, r) =>
+        regs(r, () => op(m, ['ST0', 'STi'], `Move ST(i) to ST0 if ${['below (CF=1)', 'equal (ZF=1)', 'below or equal (CF=1 or ZF=1)', 'unordered (PF=1)'][r]}`, x87.fcmov)));
+      one(5, 1, op('fucompp', [], 'Unordered compare ST0 with ST1, pop twice', x87.fcompp));
+      break;
+    case 3: // DB
+      memory[0] = op('fild', ['Mdi'], 'Push m32int', x87.fild, att('fildl'));
+      memory[2] = op('fist', ['Mdi'], 'Store ST0 to m32int', x87.fist, att('fistl'));
+      memory[3] = op('fistp', ['Mdi'], 'Store ST0 to m32int and pop', x87.fist, att('fistpl'));
+      memory[5] = op('fld', ['Mft'], 'Push m80fp', x87.fldMem, att('fldt'));
+      memory[7] = op('fstp', ['Mft'], 'Store ST0 to m80fp and pop', x87.fstMem, att('fstpt'));
+      ['fcmovnb', 'fcmovne', 'fcmovnbe', 'fcmovnu'].forEach((m, r) =>
+        regs(r, () => op(m, ['ST0', 'STi'], `Move ST(i) to ST0 if ${['not below (CF=0)', 'not equal (ZF=0)', 'not below or equal (CF=0 and ZF=0)', 'not unordered (PF=0)'][r]}`, x87.fcmov)));
+      one(4, 0, op('fneni', [], '8087 interrupt enable: a no-op since the 387', x87.fnopControl));
+      one(4, 1, op('fndisi', [], '8087 interrupt disable: a no-op since the 387', x87.fnopControl));
+      one(4, 2, op('fnclex', [], 'Clear x87 exception flags', x87.fnclex));
+      one(4, 3, op('fninit', [], 'Initialise the x87 FPU (control word 037Fh)', x87.fninit));
+      one(4, 4, op('fnsetpm', [], '287 protected mode: a no-op since the 387', x87.fnopControl));
+      regs(5, () => op('fucomi', ['ST0', 'STi'], 'Unordered compare ST0 with ST(i) into ZF PF CF', x87.fcomi));
+      regs(6, () => op('fcomi', ['ST0', 'STi'], 'Compare ST0 with ST(i) into ZF PF CF', x87.fcomi));
+      break;
+    case 4: // DC: m64fp arithmetic; ST(i) op ST0
+      for (let r = 0; r < 8; r++) {
+        memory[r] = op(X87_ARITH[r], ['Mfd'], `${X87_ARITH_WORDS[r]} m64fp`, x87.arithMem, att(X87_ARITH[r] + 'l'));
+        if (r === 2 || r === 3) regs(r, () => op(X87_ARITH[r], ['STi'], `${X87_ARITH_WORDS[r]} ST(i) (reserved alias FCOM${r})`, x87.fcomReg));
+        else {
+          // DC E0+i is FSUBR ST(i), ST0 and DC E8+i FSUB ST(i), ST0 (SDM); AT&T assemblers swap the two names (and FDIV/FDIVR).
+          const m = ['fadd', 'fmul', '', '', 'fsubr', 'fsub', 'fdivr', 'fdiv'][r];
+          const a = ['fadd', 'fmul', '', '', 'fsub', 'fsubr', 'fdiv', 'fdivr'][r];
+          regs(r, () => op(m, ['STi', 'ST0'], `${m}: ST(i) = ST(i) op ST0`, x87.arithReg, att(a)));
+        }
+      }
+      break;
+    case 5: // DD
+      memory[0] = op('fld', ['Mfd'], 'Push m64fp', x87.fldMem, att('fldl'));
+      memory[2] = op('fst', ['Mfd'], 'Store ST0 to m64fp', x87.fstMem, att('fstl'));
+      memory[3] = op('fstp', ['Mfd'], 'Store ST0 to m64fp and pop', x87.fstMem, att('fstpl'));
+      memory[4] = op('frstor', ['Mst'], 'Restore the x87 state (94/108 bytes)', x87.frstor);
+      memory[6] = op('fnsave', ['Mst'], 'Save the x87 state, then initialise', x87.fnsave);
+      memory[7] = op('fnstsw', ['Mw'], 'Store x87 status word', x87.fnstswMw);
+      regs(0, () => op('ffree', ['STi'], 'Tag ST(i) empty', x87.ffree));
+      regs(1, () => op('fxch', ['STi'], 'Exchange ST0 and ST(i) (reserved alias FXCH4)', x87.fxch));
+      regs(2, () => op('fst', ['STi'], 'Copy ST0 to ST(i)', x87.fstReg));
+      regs(3, () => op('fstp', ['STi'], 'Copy ST0 to ST(i) and pop', x87.fstReg));
+      regs(4, () => op('fucom', ['STi'], 'Unordered compare ST0 with ST(i)', x87.fcomReg));
+      regs(5, () => op('fucomp', ['STi'], 'Unordered compare ST0 with ST(i), pop', x87.fcomReg));
+      break;
+    case 6: // DE: m16int arithmetic; ST(i) op ST0 and pop
+      for (let r = 0; r < 8; r++) memory[r] = op('fi' + X87_ARITH[r].slice(1), ['Mwi'], `${X87_ARITH_WORDS[r]} m16int`, x87.arithMem, att('fi' + X87_ARITH[r].slice(1) + 's'));
+      for (const r of [0, 1, 4, 5, 6, 7]) {
+        const m = ['faddp', 'fmulp', '', '', 'fsubrp', 'fsubp', 'fdivrp', 'fdivp'][r];
+        const a = ['faddp', 'fmulp', '', '', 'fsubp', 'fsubrp', 'fdivp', 'fdivrp'][r];
+        regs(r, () => op(m, ['STi', 'ST0'], `${m}: ST(i) = ST(i) op ST0, pop`, x87.arithReg, att(a)));
+      }
+      regs(2, () => op('fcomp', ['STi'], 'Compare ST0 with ST(i), pop (reserved alias FCOMP5)', x87.fcomReg));
+      one(3, 1, op('fcompp', [], 'Compare ST0 with ST1, pop twice', x87.fcompp));
+      break;
+    default: // DF
+      memory[0] = op('fild', ['Mwi'], 'Push m16int', x87.fild, att('filds'));
+      memory[2] = op('fist', ['Mwi'], 'Store ST0 to m16int', x87.fist, att('fists'));
+      memory[3] = op('fistp', ['Mwi'], 'Store ST0 to m16int and pop', x87.fist, att('fistps'));
+      memory[4] = op('fbld', ['Mbcd'], 'Push m80bcd (packed BCD)', x87.fbld);
+      memory[5] = op('fild', ['Mqi'], 'Push m64int', x87.fild, att('fildll'));
+      memory[6] = op('fbstp', ['Mbcd'], 'Store ST0 to m80bcd and pop', x87.fbstp);
+      memory[7] = op('fistp', ['Mqi'], 'Store ST0 to m64int and pop', x87.fist, att('fistpll'));
+      regs(0, () => op('ffreep', ['STi'], 'Tag ST(i) empty and pop', x87.ffree));
+      regs(1, () => op('fxch', ['STi'], 'Exchange ST0 and ST(i) (reserved alias FXCH7)', x87.fxch));
+      regs(2, () => op('fstp', ['STi'], 'Copy ST0 to ST(i) and pop (reserved alias FSTP8)', x87.fstReg));
+      regs(3, () => op('fstp', ['STi'], 'Copy ST0 to ST(i) and pop (reserved alias FSTP9)', x87.fstReg));
+      one(4, 0, op('fnstsw', ['AX'], 'Store x87 status word in AX', x87.fnstswAx));
+      regs(5, () => op('fucomip', ['ST0', 'STi'], 'Unordered compare ST0 with ST(i) into ZF PF CF, pop', x87.fcomi));
+      regs(6, () => op('fcomip', ['ST0', 'STi'], 'Compare ST0 with ST(i) into ZF PF CF, pop', x87.fcomi));
+      break;
   }
   return group('x87', memory, register, true);
 }

@@ -143,6 +143,17 @@ export function formText(form: OperandForm, bits: Bits): string {
     case 'Zb': return 'r8 (in opcode)';
     case 'Zv': return `r${v} (in opcode)`;
     case 'eAX': return bits === 16 ? 'AX' : 'EAX';
+    case 'Mfs': return 'm32fp';
+    case 'Mfd': return 'm64fp';
+    case 'Mft': return 'm80fp';
+    case 'Mwi': return 'm16int';
+    case 'Mdi': return 'm32int';
+    case 'Mqi': return 'm64int';
+    case 'Mbcd': return 'm80bcd';
+    case 'Menv': return bits === 16 ? 'm14byte' : 'm28byte';
+    case 'Mst': return bits === 16 ? 'm94byte' : 'm108byte';
+    case 'ST0': return 'ST(0)';
+    case 'STi': return 'ST(i)';
     default: return form;
   }
 }

@@ -66,7 +66,7 @@ function immediateBytes(forms: readonly OperandForm[], opSize: number, addrSize:
   return out;
 }
 
-const SIZE_DEPENDENT: ReadonlySet<OperandForm> = new Set<OperandForm>(['Ev', 'Gv', 'Gz', 'Iz', 'Iv', 'Jz', 'Ap', 'Ov', 'Xv', 'Yv', 'Zv', 'eAX', 'Mp', 'Ma']);
+const SIZE_DEPENDENT: ReadonlySet<OperandForm> = new Set<OperandForm>(['Ev', 'Gv', 'Gz', 'Iz', 'Iv', 'Jz', 'Ap', 'Ov', 'Xv', 'Yv', 'Zv', 'eAX', 'Mp', 'Ma', 'Menv', 'Mst']);
 const ADDRESS_DEPENDENT: ReadonlySet<OperandForm> = new Set<OperandForm>(['Ob', 'Ov', 'Xb', 'Xv', 'Yb', 'Yv']);
 const MODRM: ReadonlySet<OperandForm> = new Set<OperandForm>(['Eb', 'Ew', 'Ed', 'Ev', 'Gb', 'Gw', 'Gd', 'Gv', 'Gz', 'M', 'Mw', 'Md', 'Mq', 'Mp', 'Ms', 'Ma', 'Mfx', 'Rd', 'Sw', 'Cd', 'Dd']);
 const STRING: ReadonlySet<OperandForm> = new Set<OperandForm>(['Xb', 'Xv', 'Yb', 'Yv']);
