@@ -146,8 +146,27 @@ export interface StateChangedEvent {
   /** IPI log length now (so a view knows whether to fetch). */
   ipiCount: number;
 }
+/**
+ * `bringup/screen` → ScreenView: the VGA text screen now (emulator/devices/vga/text-screen.ts).
+ * `lines[r]` has exactly `columns` characters (CP437 mapped to Unicode, blanks kept) so that
+ * `attributes[r * columns + c]` belongs to `lines[r][c]`.
+ */
+export interface ScreenView {
+  columns: number;
+  rows: number;
+  /** Physical address of the first cell shown. */
+  address: number;
+  lines: string[];
+  /** Attribute byte per cell, row-major: bits 0-3 foreground, 4-6 background, 7 blink (or bright background when `blink` is false). */
+  attributes: number[];
+  cursor: { row: number; column: number; visible: boolean; startScanLine: number; endScanLine: number };
+  /** The 16 text colours as "#rrggbb" as the attribute controller and DAC map them. */
+  palette: string[];
+  blink: boolean;
+}
+
 
 /** `bringup/focusThread` { vcpu }: the adapter sends a `stopped` event (reason "focus", all threads stopped) for that vCPU's thread so the client focuses it. Only while stopped. */
 
-export const CUSTOM_REQUESTS = ['bringup/vcpus', 'bringup/lapic', 'bringup/ioapic', 'bringup/ipiLog', 'bringup/descriptorTable', 'bringup/translate', 'bringup/pvStartupState', 'bringup/registerSnapshot', 'bringup/focusThread'] as const;
+export const CUSTOM_REQUESTS = ['bringup/vcpus', 'bringup/lapic', 'bringup/ioapic', 'bringup/ipiLog', 'bringup/descriptorTable', 'bringup/translate', 'bringup/pvStartupState', 'bringup/registerSnapshot', 'bringup/focusThread', 'bringup/screen'] as const;
 export const STATE_CHANGED_EVENT = 'bringup/stateChanged';

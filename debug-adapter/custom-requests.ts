@@ -3,13 +3,15 @@
  * custom-protocol.ts, documented in docs/dap-extensions.md).
  */
 import type { MachineController } from './machine-controller';
-import type { DescriptorTableView, IpiLogResponse, PvStartupStateView, TranslationView, VcpusResponse } from './custom-protocol';
+import type { DescriptorTableView, IpiLogResponse, PvStartupStateView, ScreenView, TranslationView, VcpusResponse } from './custom-protocol';
 import { ioapicView, lapicView } from './system-state/apic-views';
 import { cpuMode, tableEntries } from './system-state/cpu-scopes';
 import { decodeDescriptor } from './system-state/descriptor-decode';
 import { pageWalk } from './system-state/page-walk';
 import { paravirtFields } from './system-state/paravirt-scope';
 import { formatRegisterDump } from '../emulator/machine/register-snapshot';
+import { CP437 } from '../emulator/devices/vga/cp437';
+import { readTextScreen } from '../emulator/devices/vga/text-screen';
 
 function vcpuArg(c: MachineController, args: unknown): number {
   const v = (args as { vcpu?: unknown } | undefined)?.vcpu;
@@ -107,3 +109,12 @@ export function handleCustomRequest(c: MachineController, command: string, args:
       return undefined;
   }
 }
+    case 'bringup/screen': {
+      const screen = readTextScreen(c.pc.platform.vga.registers, c.pc.machine.memory);
+      const lines: string[] = [];
+      for (let r = 0; r < screen.rows; r++) lines.push(screen.characters.slice(r * screen.columns, (r + 1) * screen.columns).map((ch) => CP437[ch]).join(''));
+      const body: ScreenView = {
+        columns: screen.columns, rows: screen.rows, address: screen.address, lines, attributes: screen.attributes, cursor: screen.cursor, palette: screen.palette, blink: screen.blink,
+      };
+      return body;
+    }

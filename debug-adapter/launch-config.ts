@@ -28,6 +28,8 @@ export interface LaunchConfig {
   cpus: number;
   memorySize: number;
   disk?: Uint8Array;
+  /** `disks`: primary master and slave (as `bringup run --disk A --disk B`); when given, `disk` is its first entry. */
+  disks?: Uint8Array[];
   cmdline?: string;
   modules: { data: Uint8Array; string: string; path: string }[];
   symbolFiles: SymbolFileSpec[];
@@ -38,6 +40,8 @@ export interface LaunchConfig {
   quantum?: number;
   /** Machine-event trace classes echoed to the Debug Console (as `bringup run --trace` prints them). */
   traceEvents: string[];
+  /** COM1 interrupt gating: "none" (QEMU, default) or "out2" (real PC boards). */
+  serialIrqGate: 'none' | 'out2';
 }
 
 export class LaunchConfigError extends Error {}
@@ -99,6 +103,15 @@ export function parseLaunchConfig(args: Record<string, unknown>, cwd: string): L
     if (typeof args.disk !== 'string') fail('disk', 'must be a path string', 'For example "disk": "${workspaceFolder}/disk.img".');
     disk = readFile('disk', args.disk, cwd).bytes;
   }
+  let disks: Uint8Array[] | undefined;
+  if (args.disks !== undefined) {
+    if (!Array.isArray(args.disks) || args.disks.length === 0 || args.disks.length > 2 || args.disks.some((d) => typeof d !== 'string')) {
+      fail('disks', 'must be a list of one or two disk image paths (primary master, then slave)', 'For example "disks": ["${workspaceFolder}/xv6.img", "${workspaceFolder}/fs.img"].');
+    }
+    if (disk !== undefined) fail('disks', 'cannot be combined with "disk"', 'Give every disk in "disks" (the first is the primary master).');
+    disks = (args.disks as string[]).map((d, i) => readFile(`disks[${i}]`, d, cwd).bytes);
+    disk = disks[0];
+  }
   if (args.cmdline !== undefined && typeof args.cmdline !== 'string') fail('cmdline', 'must be a string', 'For example "cmdline": "ap=sipi".');
   const modules: LaunchConfig['modules'] = [];
   if (args.modules !== undefined) {
@@ -153,6 +166,10 @@ export function parseLaunchConfig(args: Record<string, unknown>, cwd: string): L
     traceEvents = (args.traceEvents as string[]).includes('all') ? traceClasses : (args.traceEvents as string[]);
   }
   const quantum = args.quantum === undefined ? undefined : integer(args, 'quantum', 1, 1_000_000, 200);
+  const serialIrqGate = args.serialIrqGate ?? 'none';
+  if (serialIrqGate !== 'none' && serialIrqGate !== 'out2') {
+    fail('serialIrqGate', `must be "none" or "out2" (got ${JSON.stringify(serialIrqGate)})`, '"none" delivers COM1 interrupts as QEMU does; "out2" only while the guest sets MCR.OUT2, as real hardware.');
+  }
   return {
     image: image.path,
     imageBytes: image.bytes,
@@ -160,6 +177,7 @@ export function parseLaunchConfig(args: Record<string, unknown>, cwd: string): L
     cpus,
     memorySize,
     disk,
+    disks,
     cmdline: args.cmdline as string | undefined,
     modules,
     symbolFiles,
@@ -169,5 +187,6 @@ export function parseLaunchConfig(args: Record<string, unknown>, cwd: string): L
     seed,
     quantum,
     traceEvents,
+    serialIrqGate,
   };
 }

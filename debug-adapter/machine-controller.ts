@@ -91,10 +91,12 @@ export class MachineController {
         cpus: this.config.cpus,
         memorySize: this.config.memorySize,
         disk: this.config.disk,
+        disks: this.config.disks,
         cmdline: this.config.cmdline,
         modules: this.config.modules.map((m) => ({ data: m.data, string: m.string })),
         seed: this.config.seed,
         quantum: this.config.quantum,
+        serialIrqGate: this.config.serialIrqGate,
         endOnTripleFault: false,
       },
       {

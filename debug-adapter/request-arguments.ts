@@ -80,6 +80,7 @@ export const REQUEST_ARGUMENTS: Record<string, Shape> = {
   'bringup/pvStartupState': vcpuOnly,
   'bringup/registerSnapshot': vcpuOnly,
   'bringup/focusThread': vcpuOnly,
+  'bringup/screen': {},
 };
 
 function shown(value: unknown): string {

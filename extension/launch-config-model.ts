@@ -28,12 +28,13 @@ export function resolvePath(p: string, workspaceFolder: string | undefined): str
   return path.normalize(s);
 }
 
-/** Resolve every path attribute in place (image, disk, modules, symbolFiles[].path). */
+/** Resolve every path attribute in place (image, disk, disks, modules, symbolFiles[].path). */
 export function resolvePaths(config: Config, workspaceFolder: string | undefined): Config {
   const out: Config = { ...config };
   for (const key of ['image', 'disk'] as const) {
     if (typeof out[key] === 'string' && out[key] !== '') out[key] = resolvePath(out[key] as string, workspaceFolder);
   }
+  if (Array.isArray(out.disks)) out.disks = out.disks.map((d) => (typeof d === 'string' && d !== '' ? resolvePath(d, workspaceFolder) : d));
   if (Array.isArray(out.modules)) {
     out.modules = out.modules.map((m) => {
       if (typeof m === 'string') return resolvePath(m, workspaceFolder);
@@ -131,6 +132,17 @@ export function validateLaunchConfig(config: Config, fs: FileSystemProbe): Launc
   if (config.disk !== undefined && config.disk !== '') {
     if (typeof config.disk !== 'string') add('disk', '"disk" must be a path to a raw disk image.');
     else if (!fs.isFile(config.disk)) add('disk', `"disk" does not name a file: ${config.disk}.`);
+  }
+  if (config.disks !== undefined) {
+    if (!Array.isArray(config.disks) || config.disks.length < 1 || config.disks.length > 2) add('disks', '"disks" must be a list of one or two disk image paths (primary master, then slave).');
+    else if (config.disk !== undefined && config.disk !== '') add('disks', '"disks" cannot be combined with "disk": list every disk in "disks".');
+    else config.disks.forEach((d, i) => {
+      if (typeof d !== 'string' || d === '') add(`disks[${i}]`, `"disks[${i}]" must be a path to a raw disk image.`);
+      else if (!fs.isFile(d)) add(`disks[${i}]`, `"disks[${i}]" does not name a file: ${d}.`);
+    });
+  }
+  if (config.serialIrqGate !== undefined && config.serialIrqGate !== 'none' && config.serialIrqGate !== 'out2') {
+    add('serialIrqGate', `"serialIrqGate" must be "none" (as QEMU) or "out2" (as real hardware) (got ${JSON.stringify(config.serialIrqGate)}).`);
   }
   if (config.cmdline !== undefined && typeof config.cmdline !== 'string') add('cmdline', '"cmdline" must be a string.');
   if (config.modules !== undefined) {

@@ -34,6 +34,18 @@ describe('extension: launch configuration checks', () => {
     assert.match(formatProblems([problems[0]]), /^Bringup launch configuration: "image" does not name a file/);
   });
 
+  it('"disks" (one or two, resolved like "disk") and "serialIrqGate" are checked, naming the field', () => {
+    const ok = resolvePaths({ image: 'kernel.elf', disks: ['disk.img', '${workspaceFolder}/initrd'], serialIrqGate: 'out2' }, ws);
+    assert.deepEqual(ok.disks, [path.join(ws, 'disk.img'), path.join(ws, 'initrd')]);
+    assert.deepEqual(validateLaunchConfig(ok, fs), []);
+    const fields = (c: Record<string, unknown>) => validateLaunchConfig(resolvePaths({ image: 'kernel.elf', ...c }, ws), fs).map((p) => p.field);
+    assert.deepEqual(fields({ disks: [] }), ['disks']);
+    assert.deepEqual(fields({ disks: ['a', 'b', 'c'] }), ['disks']);
+    assert.deepEqual(fields({ disks: ['disk.img'], disk: 'disk.img' }), ['disks']);
+    assert.deepEqual(fields({ disks: ['disk.img', 'nope.img'] }), ['disks[1]']);
+    assert.deepEqual(fields({ serialIrqGate: 'mcr' }), ['serialIrqGate']);
+  });
+
   it('a missing image says how to fix it', () => {
     const [p] = validateLaunchConfig({}, fs);
     assert.equal(p.field, 'image');
