@@ -27,6 +27,7 @@ import { disassembleAround } from './disassembly';
 import { handleCustomRequest } from './custom-requests';
 import { paravirtScope } from './system-state/paravirt-scope';
 import { SymbolBridge } from './symbol-bridge';
+import { activityName, threadName } from './vcpu-state';
 import { argumentProblem } from './request-arguments';
 
 interface FrameRef {
@@ -309,7 +310,7 @@ export class BringupDebugSession extends LoggingDebugSession {
         const pos = cpu.codeSize === 16 && i === 0 ? `${hex(cpu.state.segments[1].selector, 4).slice(2)}:${hex(cpu.state.eip, 4).slice(2)}` : hex(f.linear);
         const frame: DebugProtocol.StackFrame = {
           id: cpu.index * FRAME_STRIDE + i,
-          name: `${where?.name ?? pos}${i === 0 && activity !== 'running' ? ` [${activity}]` : ''}${i === 0 ? ` (${mode})` : ''}`,
+          name: `${where?.name ?? pos}${i === 0 && activity !== 'running' ? ` [${activityName(activity)}]` : ''}${i === 0 ? ` (${mode})` : ''}`,
           line: where?.line ?? 0,
           column: where?.column ?? 0,
           instructionPointerReference: hex(f.linear),
@@ -773,13 +774,6 @@ export class BringupDebugSession extends LoggingDebugSession {
     const c = this.controller;
     return c === undefined ? undefined : (handleCustomRequest(c, 'bringup/vcpus', {}) as VcpusResponse);
   }
-}
-
-function threadName(cpu: Cpu): string {
-  const who = cpu.config.isBsp ? 'BSP' : `APIC ${cpu.config.apicId}`;
-  const a = cpu.activity;
-  const state = a === 'wait-for-sipi' ? 'wait-for-SIPI' : a === 'running' ? cpuMode(cpu) : a === 'halted' ? `${cpuMode(cpu)}, halted` : a;
-  return `vCPU ${cpu.index} · ${who} · ${state}`;
 }
 
 /** "0x1234", "1234" (hex), "seg:off" (real mode), "phys:0x..." (physical; only where allowed). */

@@ -5,7 +5,13 @@
  * imports: both sides import these types.
  */
 
-export type ActivityName = 'not-started' | 'wait-for-sipi' | 'running' | 'halted' | 'shutdown';
+/**
+ * The vCPU's architectural activity state (SDM Vol. 3C 25.4.2 names them active, HLT, shutdown, wait-for-SIPI).
+ * `active` (executing instructions) was called `running` before; the debugger's run state is `VcpuSummary.runState`.
+ */
+export type ActivityName = 'not-started' | 'wait-for-sipi' | 'active' | 'halted' | 'shutdown';
+/** Whether the debugger lets the vCPU run: all-stop, except a `continue` with `singleThread` runs one vCPU. */
+export type RunStateName = 'stopped' | 'running';
 export type CpuModeName = 'real' | 'virtual-8086' | 'protected' | 'protected+paging' | 'protected+pae';
 
 /** `bringup/vcpus` → VcpusResponse */
@@ -16,6 +22,7 @@ export interface VcpuSummary {
   apicId: number;
   isBsp: boolean;
   activity: ActivityName;
+  runState: RunStateName;
   mode: CpuModeName;
   /** "0900:0000" in real mode, "0008:00101234" in protected mode. */
   csEip: string;

@@ -10,6 +10,7 @@ import { decodeDescriptor } from './system-state/descriptor-decode';
 import { pageWalk } from './system-state/page-walk';
 import { paravirtFields } from './system-state/paravirt-scope';
 import { formatRegisterDump } from '../emulator/machine/register-snapshot';
+import { activityName } from './vcpu-state';
 import { CP437 } from '../emulator/devices/vga/cp437';
 import { readTextScreen } from '../emulator/devices/vga/text-screen';
 
@@ -37,7 +38,8 @@ export function handleCustomRequest(c: MachineController, command: string, args:
             threadId: cpu.index + 1,
             apicId: c.pc.platform.lapics[cpu.index].apicId,
             isBsp: cpu.config.isBsp,
-            activity: st.activity,
+            activity: activityName(st.activity),
+            runState: c.runState(cpu.index),
             mode: cpuMode(cpu),
             csEip: real ? `${hex(st.segments[1].selector, 4)}:${hex(st.eip, 4)}` : `${hex(st.segments[1].selector, 4)}:${hex(st.eip)}`,
             linearEip: (cpu.segBase[1] + st.eip) >>> 0,
@@ -59,7 +61,9 @@ export function handleCustomRequest(c: MachineController, command: string, args:
       const records = c.pc.platform.ipiLog.records;
       const pvSince = (args as { paravirtSince?: unknown } | undefined)?.paravirtSince;
       const pvFrom = typeof pvSince === 'number' && Number.isInteger(pvSince) && pvSince >= 0 ? pvSince : 0;
-      const body: IpiLogResponse = { records: records.slice(from), next: records.length, paravirt: c.paravirtEvents.slice(pvFrom), paravirtNext: c.paravirtEvents.length };
+      // The targets' states in the protocol's words (`active`, not the emulator's `running`).
+      const named = records.slice(from).map((r) => ({ ...r, targets: r.targets.map((t) => ({ ...t, stateBefore: activityName(t.stateBefore), stateAfter: activityName(t.stateAfter) })) }));
+      const body: IpiLogResponse = { records: named, next: records.length, paravirt: c.paravirtEvents.slice(pvFrom), paravirtNext: c.paravirtEvents.length };
       return body;
     }
     case 'bringup/descriptorTable': {

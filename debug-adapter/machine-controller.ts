@@ -260,6 +260,11 @@ export class MachineController {
   /** When set, runLoop runs only this vCPU. */
   private onlyCpu: number | undefined;
 
+  /** The debugger's run state of one vCPU (all-stop, except continueOnly). */
+  runState(cpuIndex: number): 'stopped' | 'running' {
+    return this.running && (this.onlyCpu === undefined || this.onlyCpu === cpuIndex) ? 'running' : 'stopped';
+  }
+
   pause(): void {
     if (!this.running) return;
     this.pauseRequested = true;

@@ -222,7 +222,8 @@ export function controlSystemScope(cpu: Cpu, apicBase: bigint | undefined): VarN
   nodes.push(leaf('ldtr', `${hex(st.ldtr.selector, 4)} base ${hex(st.ldtr.base)} limit ${hex(st.ldtr.limit)}${st.ldtr.usable ? '' : ' (null)'}`, 'system segment'));
   nodes.push(leaf('tr', `${hex(st.tr.selector, 4)} base ${hex(st.tr.base)} limit ${hex(st.tr.limit)} ${describeCachedAttributes(st.tr.attributes)}`, 'system segment'));
   nodes.push(leaf('cpl', String(st.cpl)));
-  nodes.push(leaf('activity', st.activity));
+  // The architectural state in the protocol's words (SDM "active"), not to be read as the debugger's run state.
+  nodes.push(leaf('activity', st.activity === 'running' ? 'active' : st.activity));
   nodes.push(leaf('mode', cpuMode(cpu)));
   nodes.push(leaf('instructions retired', String(cpu.instructionsRetired)));
   return nodes;

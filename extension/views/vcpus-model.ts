@@ -1,5 +1,5 @@
 /** The vCPUs view and the status bar item, from `bringup/vcpus` (no vscode import). */
-import type { ActivityName, CpuModeName, VcpuSummary, VcpusResponse } from '../../debug-adapter/custom-protocol';
+import type { ActivityName, CpuModeName, RunStateName, VcpuSummary, VcpusResponse } from '../../debug-adapter/custom-protocol';
 import { formatCount, formatTime, type TreeNode } from './format';
 
 export function modeLabel(mode: CpuModeName): string {
@@ -17,28 +17,40 @@ export function activityLabel(activity: ActivityName): string {
   switch (activity) {
     case 'not-started': return 'not started';
     case 'wait-for-sipi': return 'wait-for-SIPI';
-    case 'running': return 'running';
+    case 'active': return 'active';
     case 'halted': return 'halted';
     case 'shutdown': return 'shutdown';
     default: return String(activity);
   }
 }
 
+/** The icon shows the activity; an active vCPU shows whether the debugger lets it run. */
 const activityIcon: Record<ActivityName, { icon: string; color?: string }> = {
   'not-started': { icon: 'circle-outline', color: 'disabledForeground' },
   'wait-for-sipi': { icon: 'watch', color: 'charts.yellow' },
-  running: { icon: 'vm-running', color: 'charts.green' },
-  halted: { icon: 'debug-pause', color: 'charts.blue' },
+  active: { icon: 'vm-active', color: 'charts.green' },
+  // Not a pause symbol: HLT is the guest's doing, not the debugger's.
+  halted: { icon: 'clock', color: 'charts.blue' },
   shutdown: { icon: 'error', color: 'errorForeground' },
 };
 
+function iconOf(v: VcpuSummary): { icon: string; color?: string } {
+  if (v.activity === 'active' && v.runState === 'running') return { icon: 'vm-running', color: 'charts.green' };
+  return activityIcon[v.activity] ?? { icon: 'question' };
+}
+
+/** The debugger's run state: `stopped` or `running` (older adapters did not say: the machine's). */
+export function runStateLabel(v: VcpuSummary, machineRunning = false): RunStateName {
+  return v.runState ?? (machineRunning ? 'running' : 'stopped');
+}
+
 /** `vCPU 2 · real mode` */
 export function statusBarText(v: VcpuSummary): string {
-  return `vCPU ${v.index} · ${v.activity === 'running' || v.activity === 'halted' ? modeLabel(v.mode) : activityLabel(v.activity)}`;
+  return `vCPU ${v.index} · ${v.activity === 'active' || v.activity === 'halted' ? modeLabel(v.mode) : activityLabel(v.activity)}`;
 }
 
 export function statusBarTooltip(v: VcpuSummary): string {
-  return `vCPU ${v.index} (APIC ${v.apicId}${v.isBsp ? ', BSP' : ''}): ${activityLabel(v.activity)}, ${modeLabel(v.mode)}, at ${v.csEip}. Click to select another vCPU.`;
+  return `vCPU ${v.index} (APIC ${v.apicId}${v.isBsp ? ', BSP' : ''}): ${runStateLabel(v)}; ${activityLabel(v.activity)}, ${modeLabel(v.mode)}, at ${v.csEip}. Click to select another vCPU.`;
 }
 
 function vcpuTooltip(v: VcpuSummary): string {
@@ -48,7 +60,8 @@ function vcpuTooltip(v: VcpuSummary): string {
     `| | |`,
     `|---|---|`,
     `| APIC ID | ${v.apicId} |`,
-    `| State | ${activityLabel(v.activity)} |`,
+    `| Debugger | ${runStateLabel(v)} |`,
+    `| Activity | ${activityLabel(v.activity)} (architectural state) |`,
     `| Mode | ${modeLabel(v.mode)} |`,
     `| CS:EIP | \`${v.csEip}\` |`,
     `| Instructions | ${formatCount(v.instructions)} |`,
@@ -60,9 +73,11 @@ function vcpuTooltip(v: VcpuSummary): string {
 export function vcpuNodes(resp: VcpusResponse | undefined, selected?: number): TreeNode[] {
   if (!resp) return [];
   return resp.vcpus.map((v) => {
-    const style = activityIcon[v.activity] ?? { icon: 'question' };
+    const style = iconOf(v);
+    const run = runStateLabel(v, resp.running);
     const children: TreeNode[] = [
-      { id: `vcpu/${v.index}/state`, label: 'State', description: activityLabel(v.activity), icon: 'pulse' },
+      { id: `vcpu/${v.index}/run`, label: 'Debugger', description: run, icon: run === 'running' ? 'debug-continue' : 'debug-pause' },
+      { id: `vcpu/${v.index}/state`, label: 'Activity', description: activityLabel(v.activity), icon: 'pulse' },
       { id: `vcpu/${v.index}/mode`, label: 'Mode', description: modeLabel(v.mode), icon: 'symbol-enum' },
       { id: `vcpu/${v.index}/apic`, label: 'APIC ID', description: String(v.apicId), icon: 'circuit-board' },
       { id: `vcpu/${v.index}/eip`, label: 'CS:EIP', description: v.csEip, icon: 'debug-stackframe' },
@@ -72,7 +87,7 @@ export function vcpuNodes(resp: VcpusResponse | undefined, selected?: number): T
     for (const c of children) c.vcpu = v.index;
     const parts = [`APIC ${v.apicId}`];
     if (v.isBsp) parts.push('BSP');
-    parts.push(activityLabel(v.activity));
+    parts.push(run, activityLabel(v.activity));
     if (v.activity !== 'not-started' && v.activity !== 'wait-for-sipi') parts.push(modeLabel(v.mode));
     parts.push(`${formatCount(v.instructions)} instr`);
     return {

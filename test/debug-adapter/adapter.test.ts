@@ -163,7 +163,7 @@ describe('debug adapter over stdio', function () {
   it('custom requests feed the views: vCPUs, local APIC, IO-APIC, IPI log', async function () {
     await Promise.all([dc.waitForEvent('initialized').then(() => dc.setExceptionBreakpointsRequest({ filters: ['startup-ipi'] })).then(() => dc.configurationDoneRequest()), launch({}), dc.waitForEvent('stopped')]);
     const vcpus = (await dc.customRequest('bringup/vcpus')).body;
-    assert.deepEqual(vcpus.vcpus.map((v: { activity: string; mode: string }) => `${v.activity}/${v.mode}`), ['running/protected', 'running/real', 'running/real', 'running/real']);
+    assert.deepEqual(vcpus.vcpus.map((v: { activity: string; mode: string; runState: string }) => `${v.runState}/${v.activity}/${v.mode}`), ['stopped/active/protected', 'stopped/active/real', 'stopped/active/real', 'stopped/active/real']);
     const lapic = (await dc.customRequest('bringup/lapic', { vcpu: 0 })).body;
     assert.equal(lapic.mode, 'xapic');
     assert.equal(lapic.softwareEnabled, true);
@@ -203,6 +203,8 @@ describe('debug adapter over stdio', function () {
     // Continue only the BSP: the APs stay put until the BSP is paused.
     await dc.setExceptionBreakpointsRequest({ filters: [] });
     await dc.continueRequest({ threadId: 1, singleThread: true });
+    const runStates = ((await dc.customRequest('bringup/vcpus')).body as { vcpus: { runState: string }[] }).vcpus.map((v) => v.runState);
+    assert.deepEqual(runStates, ['running', 'stopped', 'stopped', 'stopped'], 'only the continued vCPU runs');
     await new Promise((r) => setTimeout(r, 200));
     const paused = await Promise.all([dc.pauseRequest({ threadId: 1 }), dc.waitForEvent('stopped')]).then(([, e]) => e);
     assert.equal(paused.body.reason, 'pause');

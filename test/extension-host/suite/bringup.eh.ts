@@ -66,7 +66,7 @@ export function registerSuite(): void {
         await until('the stop at ap_main', () => a.state.stopped && a.state.vcpus?.vcpus[1]?.mode === 'protected+paging' && a.state.selectedVcpu === 1, 90000);
         const vcpus = a.trees.vcpus.nodes;
         assert.equal(vcpus.length, 4);
-        assert.match(vcpus[1].description ?? '', /APIC 1 · running · protected mode, paging/);
+        assert.match(vcpus[1].description ?? '', /APIC 1 · stopped · active · protected mode, paging/);
         assert.match(vcpus[2].description ?? '', /wait-for-SIPI/);
         const lapics = a.trees.lapics.nodes;
         assert.equal(lapics.length, 4);
@@ -93,7 +93,7 @@ export function registerSuite(): void {
       try {
         assert.ok(await vscode.debug.startDebugging(folder, { type: 'bringup', request: 'launch', name: 'process adapter', image, cpus: 4 }));
         await until('the stop at ap_main on vCPU 2', () => a.state.stopped && a.state.vcpus?.vcpus[2]?.mode === 'protected+paging' && a.state.selectedVcpu === 2, 90000);
-        assert.match(a.trees.vcpus.nodes[2].description ?? '', /APIC 2 · running · protected mode, paging/);
+        assert.match(a.trees.vcpus.nodes[2].description ?? '', /APIC 2 · stopped · active · protected mode, paging/);
       } finally {
         await vscode.debug.stopDebugging();
         vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
