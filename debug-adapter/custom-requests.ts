@@ -10,9 +10,8 @@ import { decodeDescriptor } from './system-state/descriptor-decode';
 import { pageWalk } from './system-state/page-walk';
 import { paravirtFields } from './system-state/paravirt-scope';
 import { formatRegisterDump } from '../emulator/machine/register-snapshot';
+import { screenView } from './system-state/screen-view';
 import { activityName } from './vcpu-state';
-import { CP437 } from '../emulator/devices/vga/cp437';
-import { readTextScreen } from '../emulator/devices/vga/text-screen';
 
 function vcpuArg(c: MachineController, args: unknown): number {
   const v = (args as { vcpu?: unknown } | undefined)?.vcpu;
@@ -107,18 +106,13 @@ export function handleCustomRequest(c: MachineController, command: string, args:
       return { vcpu: vcpuArg(c, args) };
     case 'bringup/registerSnapshot': {
       const vcpu = vcpuArg(c, args);
+    case 'bringup/screen': {
+      const body: ScreenView = screenView(c.pc.platform.vga.registers, c.pc.machine.memory);
+      return body;
+    }
       return { text: formatRegisterDump(vcpu, c.cpus[vcpu].state) };
     }
     default:
       return undefined;
   }
 }
-    case 'bringup/screen': {
-      const screen = readTextScreen(c.pc.platform.vga.registers, c.pc.machine.memory);
-      const lines: string[] = [];
-      for (let r = 0; r < screen.rows; r++) lines.push(screen.characters.slice(r * screen.columns, (r + 1) * screen.columns).map((ch) => CP437[ch]).join(''));
-      const body: ScreenView = {
-        columns: screen.columns, rows: screen.rows, address: screen.address, lines, attributes: screen.attributes, cursor: screen.cursor, palette: screen.palette, blink: screen.blink,
-      };
-      return body;
-    }

@@ -1,7 +1,7 @@
 /**
  * Bringup's VS Code extension: the `bringup` debugger (configuration
  * provider, inline or process adapter), the vCPU / Local APIC / IO-APIC
- * views, the IPI timeline, the system-table commands, the status bar item
+ * views, the IPI timeline, the text screen, the system-table commands, the status bar item
  * and the serial console. Logic lives in the view models (extension/views/
  * *-model.ts, no vscode import); this file wires them to VS Code.
  */
@@ -15,6 +15,7 @@ import { BringupState } from './state';
 import { ioapicNodes } from './views/ioapic-model';
 import { lapicNodes } from './views/lapic-model';
 import { IpiTimelineViewProvider } from './views/timeline-view';
+import { ScreenViewProvider } from './views/screen-view';
 import { ChangedDecorationProvider, ModelTreeProvider } from './views/tree-provider';
 import { statusBarText, statusBarTooltip, vcpuNodes, vcpusSummary } from './views/vcpus-model';
 
@@ -22,6 +23,7 @@ export interface BringupExtensionApi {
   state: BringupState;
   trees: { vcpus: ModelTreeProvider; lapics: ModelTreeProvider; ioapic: ModelTreeProvider };
   timeline: IpiTimelineViewProvider;
+  screen: ScreenViewProvider;
   statusBar: vscode.StatusBarItem;
   configurationProvider: BringupConfigurationProvider;
 }
@@ -79,7 +81,10 @@ export function activate(context: vscode.ExtensionContext): BringupExtensionApi 
     (sender) => state.setSelected(sender, true),
     (format) => void exportIpiLog(state, format),
   );
+  const screen = new ScreenViewProvider(context.extensionUri, state);
   context.subscriptions.push(
+    screen,
+    vscode.window.registerWebviewViewProvider(ScreenViewProvider.viewType, screen),
     vcpuView, lapicView, ioapicView,
     vscode.window.registerFileDecorationProvider(decorations),
     vscode.window.registerWebviewViewProvider(IpiTimelineViewProvider.viewType, timeline, { webviewOptions: { retainContextWhenHidden: true } }),
@@ -120,7 +125,7 @@ export function activate(context: vscode.ExtensionContext): BringupExtensionApi 
 
   startOptionalLanguageClient(context, state);
   if (vscode.debug.activeDebugSession?.type === 'bringup') state.attach(vscode.debug.activeDebugSession);
-  return { state, trees: { vcpus, lapics, ioapic }, timeline, statusBar, configurationProvider: provider };
+  return { state, trees: { vcpus, lapics, ioapic }, timeline, screen, statusBar, configurationProvider: provider };
 }
 
 /** extension/language-client.ts belongs to the language-server work; start it if it is there, never fail activation over it. */

@@ -31,7 +31,7 @@ export interface TextScreen {
 }
 
 /** Base and size of the window GR6 bits 3:2 select (IBM VGA, Graphics Controller Miscellaneous Register). */
-function memoryWindow(state: VgaState): { base: number; size: number } {
+function memoryWindow(state: Readonly<VgaState>): { base: number; size: number } {
   switch ((state.graphics[GRAPHICS_MISC] >> 2) & 3) {
     case 0:
       return { base: 0xa0000, size: 0x20000 };
@@ -48,7 +48,7 @@ function clamp(value: number, low: number, high: number, fallback: number): numb
   return value >= low && value <= high ? value : fallback;
 }
 
-export function readTextScreen(state: VgaState, memory: PhysicalMemory): TextScreen {
+export function readTextScreen(state: Readonly<VgaState>, memory: PhysicalMemory): TextScreen {
   const crtc = state.crtc;
   const columns = clamp(crtc[CRTC_HORIZONTAL_DISPLAY_END] + 1, 1, 132, 80);
   // Vertical display end is 10 bits: CRTC 0x12 plus overflow bits 1 (bit 8) and 6 (bit 9).

@@ -95,7 +95,7 @@ export function cloneVgaState(s: VgaState): VgaState {
 }
 
 /** RGB (0-255 each) of text colour 0-15 as the attribute controller and DAC map it now. */
-export function textColourRgb(s: VgaState, colour: number): [number, number, number] {
+export function textColourRgb(s: Readonly<VgaState>, colour: number): [number, number, number] {
   const paletteIndex = s.attribute[colour & 15] & 0x3f;
   const base = paletteIndex * 3;
   const to8 = (v: number): number => Math.round(((v & 0x3f) * 255) / 63);
