@@ -106,11 +106,11 @@ export function handleCustomRequest(c: MachineController, command: string, args:
       return { vcpu: vcpuArg(c, args) };
     case 'bringup/registerSnapshot': {
       const vcpu = vcpuArg(c, args);
+      return { text: formatRegisterDump(vcpu, c.cpus[vcpu].state) };
+    }
     case 'bringup/screen': {
       const body: ScreenView = screenView(c.pc.platform.vga.registers, c.pc.machine.memory);
       return body;
-    }
-      return { text: formatRegisterDump(vcpu, c.cpus[vcpu].state) };
     }
     default:
       return undefined;
