@@ -146,13 +146,6 @@ export interface RegisterSnapshotResponse {
   text: string;
 }
 
-/** Event `bringup/stateChanged`: sent on every stop and, throttled, while running. */
-export interface StateChangedEvent {
-  reason: 'stopped' | 'running' | 'exited';
-  time: number;
-  /** IPI log length now (so a view knows whether to fetch). */
-  ipiCount: number;
-}
 /**
  * `bringup/screen` → ScreenView: the VGA text screen now (emulator/devices/vga/text-screen.ts).
  * `lines[r]` has exactly `columns` characters (CP437 mapped to Unicode, blanks kept) so that
@@ -172,6 +165,13 @@ export interface ScreenView {
   blink: boolean;
 }
 
+/** Event `bringup/stateChanged`: sent on every stop and, throttled, while running. */
+export interface StateChangedEvent {
+  reason: 'stopped' | 'running' | 'exited';
+  time: number;
+  /** IPI log length now (so a view knows whether to fetch). */
+  ipiCount: number;
+}
 
 /** `bringup/focusThread` { vcpu }: the adapter sends a `stopped` event (reason "focus", all threads stopped) for that vCPU's thread so the client focuses it. Only while stopped. */
 
