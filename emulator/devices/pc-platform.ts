@@ -1,7 +1,7 @@
 /**
  * The PC chipset around the vCPUs: one local APIC per vCPU on an APIC bus,
  * the IO-APIC, the 8259 pair, the PIT, CMOS/RTC, the ATA disk, the IMCR,
- * A20/reset ports, the ACPI PM timer and the VGA text display, wired as the firmware's MP and
+ * A20/reset ports, the ACPI PM timer, the VGA text display and PCI bus 0, wired as the firmware's MP and
  * ACPI tables describe them (ISA IRQ n → IO-APIC pin n, except IRQ0 → GSI 2).
  */
 import type { IoBus, PortDevice } from '../bus/io-bus';
@@ -21,6 +21,7 @@ import { SystemControlPorts } from './system-control';
 import { AcpiPmPorts } from './acpi-pm';
 import type { IpiLog } from './ipi-log';
 import { VGA_PORT_BASE, VGA_PORT_COUNT, VgaText } from './vga/vga-text';
+import { PCI_CONFIG_ADDRESS, PCI_CONFIG_DATA, PciHostBridge } from './pci/pci-host-bridge';
 
 export type { PlatformCpu };
 
@@ -57,6 +58,7 @@ export interface PcPlatform {
   imcr: Imcr;
   irq: IrqLines;
   vga: VgaText;
+  pci: PciHostBridge;
 }
 
 /**
@@ -220,6 +222,11 @@ export function installPcPlatform(o: PcPlatformOptions): PcPlatform {
   // VGA registers; the text buffer at 0xB8000 is plain RAM (text-screen.ts reads it).
   const vga = new VgaText({ now: () => o.clock.now, report: (m) => report(o.currentCpu.index, m) });
   o.io.register(VGA_PORT_BASE, VGA_PORT_COUNT, vga);
+  // PCI mechanism #1 around 0xCF9 (the reset control register, registered above).
+  const pci = new PciHostBridge();
+  o.io.register(PCI_CONFIG_ADDRESS, 1, pci);
+  o.io.register(PCI_CONFIG_ADDRESS + 2, 2, pci);
+  o.io.register(PCI_CONFIG_DATA, 4, pci);
 
-  return { lapics, bus, ipiLog: bus.ipiLog, ioapic, pic, pit, cmos, ata, system, imcr, irq, vga };
+  return { lapics, bus, ipiLog: bus.ipiLog, ioapic, pic, pit, cmos, ata, system, imcr, irq, vga, pci };
 }
