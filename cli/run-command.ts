@@ -95,6 +95,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     const disk = disks[0];
     if (options.diskWritable) diskFiles = options.disks.map((path, i) => openForWriting(path, disks[i].length));
     const modules = options.modules.map((m) => ({ data: readInput('--module', m.path), string: m.string }));
+    const initrd = options.initrd === undefined ? undefined : readInput('--initrd', options.initrd);
     const host = { serialOutput: (b: number) => pending.push(b), debugConsoleOutput: (b: number) => pending.push(b) };
     pc = createPcMachine(
       {
@@ -107,6 +108,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
         diskWriteBack: diskFiles === undefined ? undefined : (index, lba, data) => diskFiles![index].write(lba, data),
         cmdline: options.cmdline,
         modules,
+        initrd,
         seed: options.seed,
         quantum: options.quantum,
         serialIrqGate: options.serialIrqGate,

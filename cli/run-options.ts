@@ -5,8 +5,8 @@
  */
 import { parseSize, formatSize } from './size';
 
-export type BootChoice = 'auto' | 'bootsector' | 'multiboot' | 'pvh' | 'elf';
-export const BOOT_CHOICES: readonly BootChoice[] = ['auto', 'bootsector', 'multiboot', 'pvh', 'elf'];
+export type BootChoice = 'auto' | 'bootsector' | 'multiboot' | 'pvh' | 'elf' | 'linux';
+export const BOOT_CHOICES: readonly BootChoice[] = ['auto', 'bootsector', 'multiboot', 'pvh', 'elf', 'linux'];
 
 /** Trace classes selectable with --trace; `all` selects every one. */
 export const TRACE_CLASSES = ['ipi', 'modes', 'exceptions', 'boot', 'paravirt', 'io', 'memory', 'run'] as const;
@@ -32,6 +32,8 @@ export interface RunOptions {
   diskWritable: boolean;
   cmdline: string;
   modules: ModuleArgument[];
+  /** --initrd FILE: the Linux boot protocol's ramdisk, or the first PVH module (as QEMU's -initrd). */
+  initrd: string | undefined;
   maxInstructions: number | undefined;
   timeoutSeconds: number | undefined;
   trace: Set<TraceSelection>;
@@ -76,6 +78,7 @@ export function parseRunArguments(argv: readonly string[]): RunOptions {
     diskWritable: false,
     cmdline: '',
     modules: [],
+    initrd: undefined,
     maxInstructions: undefined,
     timeoutSeconds: undefined,
     trace: new Set(),
@@ -154,6 +157,9 @@ export function parseRunArguments(argv: readonly string[]): RunOptions {
         options.modules.push(comma < 0 ? { path: v, string: v } : { path: v.slice(0, comma), string: v.slice(comma + 1) });
         break;
       }
+      case '--initrd':
+        options.initrd = nonEmpty(flag, takeValue());
+        break;
       case '--max-instructions':
         options.maxInstructions = integer(flag, takeValue(), 1, Number.MAX_SAFE_INTEGER);
         break;
@@ -198,6 +204,9 @@ export function parseRunArguments(argv: readonly string[]): RunOptions {
     throw new UsageError('no IMAGE given (bringup run IMAGE [options]; a boot-sector disk can be given with --disk alone)');
   }
   if (options.diskWritable && options.disks.length === 0) throw new UsageError('--disk-writable needs a --disk FILE to write to');
+  if (options.initrd !== undefined && options.boot !== 'auto' && options.boot !== 'linux' && options.boot !== 'pvh') {
+    throw new UsageError(`--initrd needs --boot linux or pvh (the Linux boot protocol's ramdisk, or the first PVH module), not ${options.boot}`);
+  }
   if (options.modules.length > 0 && options.boot !== 'auto' && options.boot !== 'multiboot' && options.boot !== 'pvh') {
     throw new UsageError(`--module needs --boot multiboot or pvh (modules are passed in their boot information), not ${options.boot}`);
   }

@@ -1,7 +1,7 @@
 export const USAGE = `Usage:
-  bringup run IMAGE [--boot auto|bootsector|multiboot|pvh|elf] [--cpus N] [--memory SIZE]
+  bringup run IMAGE [--boot auto|bootsector|multiboot|pvh|elf|linux] [--cpus N] [--memory SIZE]
                     [--disk FILE [--disk FILE]] [--disk-writable]
-                    [--cmdline STRING] [--module FILE[,STRING]]...
+                    [--cmdline STRING] [--module FILE[,STRING]]... [--initrd FILE]
                     [--max-instructions N] [--timeout SECONDS]
                     [--trace ipi,modes,exceptions,boot,paravirt,io,memory,run,all]
                     [--json FILE] [--seed N] [--quantum N]

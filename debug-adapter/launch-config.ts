@@ -10,7 +10,7 @@ import { MAX_CPUS } from '../emulator/machine/machine';
 import { EVENT_FILTER_IDS, type EventFilterId } from './event-filters';
 
 export type SchedulerLocking = 'off' | 'step' | 'on';
-const BOOTS = ['auto', 'bootsector', 'multiboot', 'pvh', 'elf'] as const;
+const BOOTS = ['auto', 'bootsector', 'multiboot', 'pvh', 'elf', 'linux'] as const;
 export type BootName = (typeof BOOTS)[number];
 
 export interface SymbolFileSpec {
@@ -32,6 +32,8 @@ export interface LaunchConfig {
   disks?: Uint8Array[];
   cmdline?: string;
   modules: { data: Uint8Array; string: string; path: string }[];
+  /** `initrd`: the Linux boot protocol's ramdisk, or the first PVH module. */
+  initrd?: Uint8Array;
   symbolFiles: SymbolFileSpec[];
   stopOnEntry: boolean;
   stopOnEvents: EventFilterId[];
@@ -124,6 +126,11 @@ export function parseLaunchConfig(args: Record<string, unknown>, cwd: string): L
       modules.push({ data: file.bytes, string: typeof string === 'string' ? string : path, path: file.path });
     });
   }
+  let initrd: Uint8Array | undefined;
+  if (args.initrd !== undefined) {
+    if (typeof args.initrd !== 'string') fail('initrd', 'must be a path string', 'For example "initrd": "${workspaceFolder}/initramfs.cpio.gz".');
+    initrd = readFile('initrd', args.initrd, cwd).bytes;
+  }
   const symbolFiles: SymbolFileSpec[] = [];
   if (args.symbolFiles !== undefined) {
     if (!Array.isArray(args.symbolFiles)) fail('symbolFiles', 'must be an array', 'For example "symbolFiles": [{ "path": "kernel.elf" }, { "path": "trampoline.elf", "offset": "0x8000" }].');
@@ -180,6 +187,7 @@ export function parseLaunchConfig(args: Record<string, unknown>, cwd: string): L
     disks,
     cmdline: args.cmdline as string | undefined,
     modules,
+    initrd,
     symbolFiles,
     stopOnEntry: args.stopOnEntry === true,
     stopOnEvents,

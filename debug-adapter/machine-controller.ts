@@ -94,6 +94,7 @@ export class MachineController {
         disks: this.config.disks,
         cmdline: this.config.cmdline,
         modules: this.config.modules.map((m) => ({ data: m.data, string: m.string })),
+        initrd: this.config.initrd,
         seed: this.config.seed,
         quantum: this.config.quantum,
         serialIrqGate: this.config.serialIrqGate,

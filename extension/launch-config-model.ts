@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 
-export const BOOT_PROTOCOLS = ['auto', 'bootsector', 'multiboot', 'pvh', 'elf'] as const;
+export const BOOT_PROTOCOLS = ['auto', 'bootsector', 'multiboot', 'pvh', 'elf', 'linux'] as const;
 export const SCHEDULER_LOCKING = ['off', 'step', 'on'] as const;
 export const EVENT_FILTERS = ['init-ipi', 'startup-ipi', 'ipi-sent', 'ipi-received', 'pv-startup-state', 'pv-vcpu-up', 'pv-refused', 'pv-stale-state', 'cr0-pe', 'cr0-pg', 'exception', 'triple-fault', 'port-io', 'invalid-opcode'] as const;
 
@@ -31,7 +31,7 @@ export function resolvePath(p: string, workspaceFolder: string | undefined): str
 /** Resolve every path attribute in place (image, disk, disks, modules, symbolFiles[].path). */
 export function resolvePaths(config: Config, workspaceFolder: string | undefined): Config {
   const out: Config = { ...config };
-  for (const key of ['image', 'disk'] as const) {
+  for (const key of ['image', 'disk', 'initrd'] as const) {
     if (typeof out[key] === 'string' && out[key] !== '') out[key] = resolvePath(out[key] as string, workspaceFolder);
   }
   if (Array.isArray(out.disks)) out.disks = out.disks.map((d) => (typeof d === 'string' && d !== '' ? resolvePath(d, workspaceFolder) : d));
@@ -143,6 +143,10 @@ export function validateLaunchConfig(config: Config, fs: FileSystemProbe): Launc
   }
   if (config.serialIrqGate !== undefined && config.serialIrqGate !== 'none' && config.serialIrqGate !== 'out2') {
     add('serialIrqGate', `"serialIrqGate" must be "none" (as QEMU) or "out2" (as real hardware) (got ${JSON.stringify(config.serialIrqGate)}).`);
+  }
+  if (config.initrd !== undefined && config.initrd !== '') {
+    if (typeof config.initrd !== 'string') add('initrd', '"initrd" must be a path to an initial ramdisk.');
+    else if (!fs.isFile(config.initrd)) add('initrd', `"initrd" does not name a file: ${config.initrd}.`);
   }
   if (config.cmdline !== undefined && typeof config.cmdline !== 'string') add('cmdline', '"cmdline" must be a string.');
   if (config.modules !== undefined) {

@@ -6,7 +6,7 @@
 import type { DiskImage } from '../firmware/disk-image';
 import type { FirmwareInfo, FirmwareOptions } from '../firmware/install-firmware';
 
-export type BootProtocol = 'bootsector' | 'multiboot' | 'pvh' | 'elf';
+export type BootProtocol = 'bootsector' | 'multiboot' | 'pvh' | 'elf' | 'linux';
 export type BootSelection = 'auto' | BootProtocol;
 
 export type GeneralRegisterName = 'eax' | 'ebx' | 'ecx' | 'edx' | 'esi' | 'edi' | 'ebp' | 'esp';
@@ -81,6 +81,8 @@ export interface BootOptions {
   boot: BootSelection;
   cmdline?: string;
   modules?: readonly BootModule[];
+  /** Initial ramdisk: the Linux boot protocol's ramdisk_image, or the first PVH start_info module. */
+  initrd?: Uint8Array;
   memorySize: number;
   cpus: number;
   /** BIOS hard disks, INT 13h drive 80h first. A bootsector boot reads sector 0 from the image itself. */

@@ -1,7 +1,7 @@
 /**
  * Choosing a boot protocol and running its loader. With `auto`, the first
  * match wins: a valid Multiboot header, then a PVH entry note, then any ELF
- * file, then a 0x55AA boot sector. The explanation says what was found, so
+ * file, then a Linux bzImage ("HdrS"), then a 0x55AA boot sector. The explanation says what was found, so
  * --trace boot shows why a kernel was started the way it was.
  */
 import { BootError } from './boot-error';
@@ -15,6 +15,7 @@ import type { LoaderContext } from './loader-context';
 import { loadMultiboot } from './multiboot';
 import { findMultibootHeader, type MultibootSearch } from './multiboot-header';
 import { findPvhEntry, loadPvh, type PvhNoteSearch } from './pvh';
+import { findLinuxHeader, loadLinux, versionText, type LinuxHeader } from './linux-boot';
 import { installFirmware } from '../firmware/install-firmware';
 import type { PhysicalMemory } from '../memory/physical-memory';
 
@@ -22,6 +23,7 @@ interface Findings {
   multiboot: MultibootSearch;
   elf: ElfLoadView | undefined;
   pvh: PvhNoteSearch;
+  linux: LinuxHeader | undefined;
   bootSignature: boolean;
 }
 
@@ -31,6 +33,7 @@ function examine(image: Uint8Array): Findings {
     multiboot: findMultibootHeader(image),
     elf,
     pvh: elf === undefined ? { kind: 'absent' } : findPvhEntry(elf),
+    linux: elf === undefined ? findLinuxHeader(image) : undefined,
     bootSignature: hasBootSignature(image),
   };
 }
@@ -44,6 +47,7 @@ function describe(f: Findings): string {
         : 'no Multiboot header in the first 8 KiB',
     f.pvh.kind === 'found' ? `Xen PVH entry note (${hex(f.pvh.entry)})` : 'no PVH entry note',
     f.elf !== undefined ? `ELF${f.elf.elfClass}` : 'not ELF',
+    f.linux !== undefined ? `Linux boot protocol ${versionText(f.linux.version)} header ("HdrS")` : 'no Linux boot header',
     f.bootSignature ? '0x55AA at offset 510' : 'no 0x55AA boot signature',
   ];
   return parts.join('; ');
@@ -53,6 +57,7 @@ function autoChoice(f: Findings): BootProtocol {
   if (f.multiboot.kind === 'found') return 'multiboot';
   if (f.pvh.kind === 'found') return 'pvh';
   if (f.elf !== undefined) return 'elf';
+  if (f.linux !== undefined) return 'linux';
   if (f.bootSignature) return 'bootsector';
   throw new BootError(`cannot tell how to boot this image: ${describe(f)}`);
 }
@@ -100,6 +105,14 @@ export function loadBootImage(image: Uint8Array, options: BootOptions, memory: P
       if (f.pvh.kind === 'absent') throw new BootError('the ELF file has no Xen XEN_ELFNOTE_PHYS32_ENTRY (type 18) note');
       entry = loadPvh(image, f.elf, f.pvh.entry, ctx);
       note = 'hvm_start_info in EBX';
+      break;
+    }
+    case 'linux': {
+      const f = findings!;
+      if (f.linux === undefined) throw new BootError('not a Linux bzImage: no boot flag 0xAA55 at 0x1FE with the "HdrS" header at 0x202');
+      const result = loadLinux(image, f.linux, ctx);
+      entry = result.entry;
+      note = result.note;
       break;
     }
     case 'elf': {

@@ -44,7 +44,9 @@ export function loadPvh(image: Uint8Array, elf: ElfLoadView, entry: number, ctx:
   const { firmware, options } = ctx;
   const area = bootInfoArea(ctx);
 
-  const modules = (options.modules ?? []).map((m, i) => ({
+  // The initrd is the first module, as QEMU's PVH loader passes it (Linux takes module 0 as its ramdisk).
+  const all = [...(options.initrd !== undefined ? [{ data: options.initrd, string: 'initrd' }] : []), ...(options.modules ?? [])];
+  const modules = all.map((m, i) => ({
     paddr: area.put(`module ${i} (${m.string})`, m.data, 4096),
     size: m.data.length,
     cmdline: area.put(`module ${i} command line`, cString(m.string), 1),

@@ -45,6 +45,8 @@ export interface PcMachineOptions {
   diskWriteBack?: (disk: number, lba: number, data: Uint8Array) => void;
   cmdline?: string;
   modules?: BootModule[];
+  /** Initial ramdisk (Linux boot protocol ramdisk, first PVH module). */
+  initrd?: Uint8Array;
   seed?: number;
   quantum?: number;
   /** The runner ends on a triple fault; the debugger keeps the machine to inspect it. Default true. */
@@ -163,7 +165,7 @@ export function createPcMachine(options: PcMachineOptions, host: MachineHost): P
 
   const boot = loadBootImage(
     options.image,
-    { boot: options.boot, cmdline: options.cmdline, modules: options.modules, memorySize: options.memorySize, cpus: options.cpus, disks },
+    { boot: options.boot, cmdline: options.cmdline, modules: options.modules, initrd: options.initrd, memorySize: options.memorySize, cpus: options.cpus, disks },
     machine.memory,
   );
   // The firmware leaves mode 3 with a cleared screen (grey on black) and the cursor at the top left, as a PC BIOS does at POST.

@@ -300,6 +300,13 @@ describe('Boot protocols (guest level)', function () {
       assert.equal(pc.boot.protocol, 'pvh');
     });
 
+    it('--initrd becomes module 0 (command line "initrd"), before the --module files, as QEMU passes it', async function () {
+      const initrd = new TextEncoder().encode('initramfs image');
+      const { lines, status } = await run(pvhElf().bytes, { boot: 'pvh', cmdline, initrd, modules: MODULES });
+      assert.equal(status, 33, lines.join('\n'));
+      assert.deepEqual(lines, pvhExpected(cmdline, [{ data: initrd, string: 'initrd' }, ...MODULES]));
+    });
+
     it('no cmdline: cmdline_paddr 0; no modules', async function () {
       const { lines, status } = await run(pvhElf().bytes, { boot: 'pvh' });
       assert.equal(status, 33, lines.join('\n'));

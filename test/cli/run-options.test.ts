@@ -50,6 +50,16 @@ describe('bringup run arguments', () => {
     usageError(['k', '--screen='], /--screen must not be empty/);
   });
 
+  it('--boot linux and --initrd FILE (for linux and pvh boots, as QEMU -initrd)', () => {
+    const o = parseRunArguments(['bzImage', '--boot', 'linux', '--initrd', 'initramfs.cpio', '--cmdline', 'console=ttyS0']);
+    assert.equal(o.boot, 'linux');
+    assert.equal(o.initrd, 'initramfs.cpio');
+    assert.equal(parseRunArguments(['vmlinux', '--boot', 'pvh', '--initrd', 'rd']).initrd, 'rd');
+    assert.equal(parseRunArguments(['k']).initrd, undefined);
+    usageError(['k', '--boot', 'multiboot', '--initrd', 'rd'], /--initrd needs --boot linux or pvh/);
+    usageError(['k', '--initrd='], /--initrd must not be empty/);
+  });
+
   it('--trace all selects every class', () => {
     const o = parseRunArguments(['k', '--trace', 'all']);
     for (const c of ['ipi', 'modes', 'exceptions', 'boot', 'paravirt']) assert.ok(o.trace.has(c as never), c);

@@ -50,10 +50,10 @@ describe('extension: package.json contributions are all implemented', () => {
 
   it('the launch schema covers the contract, with descriptions, and the event filter enum is the adapter\'s', () => {
     const props = pkg.contributes.debuggers[0].configurationAttributes.launch.properties;
-    assert.deepEqual(Object.keys(props).sort(), ['boot', 'cmdline', 'cpus', 'disk', 'disks', 'image', 'memory', 'modules', 'quantum', 'schedulerLocking', 'seed', 'serialIrqGate', 'stopOnEntry', 'stopOnEvents', 'symbolFiles', 'traceEvents'].sort());
+    assert.deepEqual(Object.keys(props).sort(), ['boot', 'cmdline', 'cpus', 'disk', 'disks', 'image', 'initrd', 'memory', 'modules', 'quantum', 'schedulerLocking', 'seed', 'serialIrqGate', 'stopOnEntry', 'stopOnEvents', 'symbolFiles', 'traceEvents'].sort());
     for (const [k, v] of Object.entries(props) as [string, { description?: string }][]) assert.ok(v.description && v.description.length > 10, k);
     assert.deepEqual(props.stopOnEvents.items.enum, [...EVENT_FILTER_IDS]);
-    assert.deepEqual(props.boot.enum, ['auto', 'bootsector', 'multiboot', 'pvh', 'elf']);
+    assert.deepEqual(props.boot.enum, ['auto', 'bootsector', 'multiboot', 'pvh', 'elf', 'linux']);
     assert.deepEqual(props.schedulerLocking.enum, ['off', 'step', 'on']);
     const snippets = pkg.contributes.debuggers[0].configurationSnippets.map((s: { label: string }) => s.label);
     assert.deepEqual(snippets, ['Bringup: Multiboot kernel', 'Bringup: PVH kernel', 'Bringup: Boot-sector disk image', 'Bringup: smp-demo sample']);

@@ -20,6 +20,8 @@ export interface RunGuestOptions {
   quantum?: number;
   /** Multiboot / PVH modules (`--module FILE[,STRING]`). */
   modules?: BootModule[];
+  /** Initial ramdisk (`--initrd`). */
+  initrd?: Uint8Array;
   /** Called with every machine event, subscribed before the first instruction. */
   onEvent?: (event: MachineEvent) => void;
   /** Inspect the machine after the run. */
@@ -53,6 +55,7 @@ export async function runGuestBytes(image: Uint8Array, options: RunGuestOptions 
       quantum: options.quantum,
       disk: options.disk,
       modules: options.modules,
+      initrd: options.initrd,
     },
     { serialOutput: (b) => out.push(b), debugConsoleOutput: (b) => out.push(b) },
   );
