@@ -11,7 +11,7 @@
 //      bar through the page, and saves screenshots under test-results/.
 // Ends with `e2e: N passed, M failed`. `npm run test:e2e`.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -105,6 +105,7 @@ async function main() {
     'debug.openDebug': 'openOnDebugBreak',
     'debug.toolBarLocation': 'docked',
     'workbench.colorTheme': 'Default Dark Modern',
+    'editor.stickyScroll.enabled': false,
   }, null, 2));
   cpSync(join(root, 'samples', 'smp-demo'), ws, { recursive: true, filter: (src) => !src.includes(`${join('smp-demo', 'build')}`) });
   mkdirSync(join(ws, '.vscode'), { recursive: true });
@@ -129,10 +130,11 @@ async function main() {
   try {
     await waitHttp(`${base}/healthz`, 60000);
     context = await chromium.launchPersistentContext(join(work, 'chromium-profile'), {
-      executablePath: chromiumPath, headless: true, viewport: { width: 1600, height: 1000 },
+      executablePath: chromiumPath, headless: true, viewport: { width: 1600, height: 1200 },
       args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
     });
-    await extensionHostSuite(context, base, ws);
+    // --workbench-only: the browser test alone (while working on it).
+    if (!process.argv.includes('--workbench-only')) await extensionHostSuite(context, base, ws);
     await workbenchTest(context, base, ws);
   } finally {
     await context?.close().catch(() => {});
@@ -196,37 +198,80 @@ async function workbenchTest(context, base, ws) {
     if (!stopped) await page.keyboard.press('F5'); // stopped elsewhere first (entry, an event filter): continue
   }
   check('status bar shows "vCPU 1 · protected mode, paging"', stopped);
-  await page.waitForTimeout(2000);
-  // Make room: collapse the built-in debug views, expand Bringup's.
-  for (const title of ['Watch', 'Breakpoints', 'Variables', 'Call Stack']) {
-    const h = page.locator('.pane-header', { hasText: title }).first();
-    if (await h.getAttribute('aria-expanded').catch(() => null) === 'true') await h.click();
-  }
-  for (const title of ['vCPUs', 'Local APICs', 'IPI Timeline']) {
-    const h = page.locator('.pane-header', { hasText: title }).first();
-    if (await h.getAttribute('aria-expanded').catch(() => null) === 'false') await h.click();
-  }
+  const rows = async (view) => page.locator(`.pane:has(.pane-header:has-text("${view}")) .monaco-list-row`).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+  const header = (title) => page.locator('.pane-header', { hasText: title }).first();
+  const setExpanded = async (title, want) => {
+    const h = header(title);
+    if (await h.getAttribute('aria-expanded').catch(() => null) === String(!want)) await h.click();
+  };
+  // The README's picture: the stop at ap_main on vCPU 1 with its current line, the call stack, the frame's
+  // Control & System scope, the vCPUs view and the IPI timeline. Everything else is folded away.
+  for (const title of ['Watch', 'Breakpoints', 'Local APICs', 'IO-APIC']) await setExpanded(title, false);
+  for (const title of ['Variables', 'Call Stack', 'vCPUs', 'IPI Timeline']) await setExpanded(title, true);
   // Widen the side bar so the views' descriptions fit.
   await palette('View: Focus Active Editor Group');
   for (let i = 0; i < 8; i++) await palette('View: Decrease Current View Width');
   await palette('View: Close Panel');
-  await page.waitForTimeout(1500);
+  // Give the Variables view the room the Call Stack does not need, and the IPI timeline what the vCPUs view does
+  // not: drag the sashes above the (folded) Watch and Local APICs views.
+  const dragSashAbove = async (title, dy) => {
+    const box = await header(title).boundingBox();
+    if (!box) return;
+    await page.mouse.move(box.x + 200, box.y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 200, box.y + dy, { steps: 10 });
+    await page.mouse.up();
+  };
+  await dragSashAbove('Watch', 180);
+  await dragSashAbove('Local APICs', -80);
+  const callStack = page.locator('.pane:has(.pane-header:has-text("Call Stack")) .monaco-list-row');
+  const apMainFrame = callStack.filter({ hasText: 'ap_main' }).first();
+  const framed = await apMainFrame.waitFor({ timeout: 20000 }).then(() => true, () => false);
+  // Selecting the frame reveals its line in the editor, whatever the layout changes scrolled.
+  if (framed) await apMainFrame.click();
+  const variables = page.locator('.pane:has(.pane-header:has-text("Variables")) .monaco-list-row');
+  const system = variables.filter({ hasText: 'Control & System' }).first();
+  if (await system.waitFor({ timeout: 20000 }).then(() => true, () => false) && await system.getAttribute('aria-expanded') !== 'true') await system.click();
+  await variables.filter({ hasText: 'gdtr' }).first().waitFor({ timeout: 20000 }).catch(() => {});
+  await page.locator('.monaco-editor .view-overlays .debug-top-stack-frame-line').first().waitFor({ timeout: 20000 }).catch(() => {});
+  await page.mouse.move(0, 0); // no hover over the picture
   await page.screenshot({ path: join(results, 'e2e-stopped-at-ap_main.png') });
+  if (process.argv.includes('--update-screenshot')) cpSync(join(results, 'e2e-stopped-at-ap_main.png'), join(root, 'extension', 'media', 'screenshot.png'));
 
-  const rows = async (view) => page.locator(`.pane:has(.pane-header:has-text("${view}")) .monaco-list-row`).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+  // What the picture shows, checked in the page.
+  const smpC = readFileSync(join(ws, 'smp.c'), 'utf8').split('\n');
+  const apMainLine = smpC.findIndex((l) => /^void ap_main\(/.test(l)) + 1;
+  const current = await page.evaluate(() => {
+    const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+    const deco = editor?.querySelector('.view-overlays .debug-top-stack-frame-line');
+    const top = deco?.closest('.view-overlays > div')?.style.top;
+    const margin = [...(editor?.querySelectorAll('.margin-view-overlays > div') ?? [])].find((d) => d.style.top === top);
+    const tab = document.querySelector('.editor-group-container.active .tab.active')?.getAttribute('aria-label') ?? '';
+    return { tab, line: Number(margin?.querySelector('.line-numbers')?.textContent ?? NaN) };
+  });
+  check('the editor shows smp.c with the current line in ap_main', /smp\.c/.test(current.tab) && current.line > apMainLine && current.line <= apMainLine + 3, `${JSON.stringify(current)}, ap_main at line ${apMainLine}`);
+  const frames = await rows('Call Stack');
+  check('the call stack is expanded: vCPU 1 with ap_main on top', frames.some((r) => /vCPU 1 · APIC 1/.test(r)) && frames.some((r) => /ap_main/.test(r)), JSON.stringify(frames));
+  const selectedFrame = await callStack.filter({ hasText: 'ap_main' }).evaluateAll((els) => els.some((e) => e.classList.contains('selected') || e.getAttribute('aria-selected') === 'true'));
+  check('the ap_main frame is the selected one', selectedFrame);
+  const vars = await rows('Variables');
+  check('the Control & System scope is expanded, GDTR shown', vars.some((r) => /gdtr/.test(r)) && vars.some((r) => /cr0/.test(r)), JSON.stringify(vars));
+
   const vcpuRows = await rows('vCPUs');
   check('vCPUs view lists 4 vCPUs', vcpuRows.filter((r) => /vCPU \d/.test(r)).length === 4, JSON.stringify(vcpuRows));
-  check('vCPU 1 is running in protected mode with paging', vcpuRows.some((r) => /vCPU 1, APIC 1 · running · protected mode, paging/.test(r)), JSON.stringify(vcpuRows));
-  check('vCPU 2 waits for SIPI', vcpuRows.some((r) => /vCPU 2, APIC 2 · wait-for-SIPI/.test(r)), JSON.stringify(vcpuRows));
+  check('vCPU 1 is stopped by the debugger, active in protected mode with paging', vcpuRows.some((r) => /vCPU 1, APIC 1 · stopped · active · protected mode, paging/.test(r)), JSON.stringify(vcpuRows));
+  check('no vCPU is said to be running while the debugger has them stopped', !vcpuRows.some((r) => /\brunning\b/.test(r)), JSON.stringify(vcpuRows));
+  check('vCPU 2 waits for SIPI', vcpuRows.some((r) => /vCPU 2, APIC 2 · stopped · wait-for-SIPI/.test(r)), JSON.stringify(vcpuRows));
+  await setExpanded('Local APICs', true);
+  await page.locator('.pane:has(.pane-header:has-text("Local APICs")) .monaco-list-row').first().waitFor({ timeout: 20000 }).catch(() => {});
   const lapicRows = await rows('Local APICs');
   check('Local APICs view: the BSP\'s APIC is software-enabled', lapicRows.some((r) => /^vCPU 0 · APIC 0, xAPIC · software-enabled · base 0xfee00000/.test(r)), JSON.stringify(lapicRows));
   check('Local APICs view: vCPU 1 selected, its APIC not enabled yet at ap_main (SVR bit 8 clear)', lapicRows.some((r) => /^● vCPU 1 · APIC 1, xAPIC · software-disabled \(SVR bit 8 clear\)/.test(r)), JSON.stringify(lapicRows));
   check('Local APICs view: vCPU 1\'s registers decoded', lapicRows.some((r) => /^TPR, 0x00000000  priority class 0/.test(r)), JSON.stringify(lapicRows));
 
   // The IPI timeline webview: the view's iframe, then its active frame.
-  const header = page.locator('.pane-header', { hasText: 'IPI Timeline' }).first();
-  const lapicHeader = page.locator('.pane-header', { hasText: 'Local APICs' }).first();
-  if (await lapicHeader.getAttribute('aria-expanded').catch(() => null) === 'true') await lapicHeader.click();
+  const timelineHeader = header('IPI Timeline');
+  await setExpanded('Local APICs', false);
   await page.waitForTimeout(1000);
   let ipis = [];
   for (const frame of page.frames()) {
@@ -235,7 +280,7 @@ async function workbenchTest(context, base, ws) {
   }
   check('IPI timeline shows INIT and STARTUP IPIs', ipis.some((l) => /Delivery: INIT/.test(l)) && ipis.some((l) => /Delivery: STARTUP, vector 0x08/.test(l)), `${ipis.length} IPIs`);
   check('IPI timeline shows the STARTUP accepted by vCPU 1', ipis.some((l) => /STARTUP[^]*→ vCPU 1 \(APIC 1\): accepted/.test(l)));
-  await header.screenshot({ path: join(results, 'e2e-ipi-timeline-header.png') }).catch(() => {});
+  await timelineHeader.screenshot({ path: join(results, 'e2e-ipi-timeline-header.png') }).catch(() => {});
   await page.screenshot({ path: join(results, 'e2e-views.png') });
   await palette('Debug: Stop');
   await page.close();
