@@ -25,6 +25,8 @@ export class IoBus {
   private readonly devices: (PortDevice | undefined)[] = new Array<PortDevice | undefined>(0x10000).fill(undefined);
   /** Observers of every access (tracing, port-I/O breakpoints). Empty on the fast path. */
   readonly observers: ((access: PortAccess) => void)[] = [];
+  /** Called for an access to a port no device claims (the machine reports each such port once). */
+  onUnclaimed: ((port: Port, size: AccessSize, write: boolean) => void) | undefined;
 
   register(first: Port, count: number, device: PortDevice): void {
     for (let port = first; port < first + count; port++) {
@@ -41,6 +43,7 @@ export class IoBus {
   read(port: Port, size: AccessSize): number {
     port &= 0xffff;
     const device = this.devices[port];
+    if (device === undefined) this.onUnclaimed?.(port, size, false);
     const value = device === undefined ? allOnes(size) : device.readPort(port, size) & allOnes(size);
     if (this.observers.length > 0) this.notify({ port, size, write: false, value: value >>> 0, device: device?.name });
     return value >>> 0;
@@ -51,6 +54,7 @@ export class IoBus {
     value &= allOnes(size);
     const device = this.devices[port];
     if (device !== undefined) device.writePort(port, size, value >>> 0);
+    else this.onUnclaimed?.(port, size, true);
     if (this.observers.length > 0) this.notify({ port, size, write: true, value: value >>> 0, device: device?.name });
   }
 

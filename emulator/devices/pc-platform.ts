@@ -22,6 +22,7 @@ import { AcpiPmPorts } from './acpi-pm';
 import type { IpiLog } from './ipi-log';
 import { VGA_PORT_BASE, VGA_PORT_COUNT, VgaText } from './vga/vga-text';
 import { PCI_CONFIG_ADDRESS, PCI_CONFIG_DATA, PciHostBridge } from './pci/pci-host-bridge';
+import { POST_CODE_PORT, PostCodePort } from './post-code-port';
 
 export type { PlatformCpu };
 
@@ -59,6 +60,7 @@ export interface PcPlatform {
   irq: IrqLines;
   vga: VgaText;
   pci: PciHostBridge;
+  postCode: PostCodePort;
 }
 
 /**
@@ -227,6 +229,8 @@ export function installPcPlatform(o: PcPlatformOptions): PcPlatform {
   o.io.register(PCI_CONFIG_ADDRESS, 1, pci);
   o.io.register(PCI_CONFIG_ADDRESS + 2, 2, pci);
   o.io.register(PCI_CONFIG_DATA, 4, pci);
+  const postCode = new PostCodePort();
+  o.io.register(POST_CODE_PORT, 1, postCode);
 
-  return { lapics, bus, ipiLog: bus.ipiLog, ioapic, pic, pit, cmos, ata, system, imcr, irq, vga, pci };
+  return { lapics, bus, ipiLog: bus.ipiLog, ioapic, pic, pit, cmos, ata, system, imcr, irq, vga, pci, postCode };
 }

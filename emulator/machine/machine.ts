@@ -87,6 +87,15 @@ export class Machine {
       report: (message) => this.events.emit({ kind: 'note', cpu: undefined, traceClass: 'io', message }),
     });
     this.io.register(COM1_BASE, 8, this.com1);
+    // A kernel probing for a device this PC does not have (COM2, LPT1, a floppy controller) reads all-ones, as on
+    // real hardware; say so once per port so that a misread 0xFF can be traced to its cause.
+    const reportedPorts = new Set<number>();
+    this.io.onUnclaimed = (port, size, write) => {
+      if (reportedPorts.has(port)) return;
+      reportedPorts.add(port);
+      const what = write ? 'write ignored' : `read returns 0x${(size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff).toString(16).toUpperCase()}`;
+      this.events.emit({ kind: 'note', cpu: this.currentCpu.index, traceClass: 'io', message: `I/O port 0x${port.toString(16).padStart(4, '0')} has no device on this machine: ${what} (as on a PC without it)` });
+    };
     this.io.register(DEBUG_CONSOLE_PORT, 1, new DebugConsole((byte) => host.debugConsoleOutput(byte)));
     this.io.register(ISA_DEBUG_EXIT_PORT, ISA_DEBUG_EXIT_SIZE, new IsaDebugExit((value) => this.debugExit(value)));
     if (config.endOnTripleFault ?? true) {
