@@ -81,6 +81,8 @@ export function defaultConfigFor(image: string): Config {
     memory: '128M',
     schedulerLocking: 'step',
     stopOnEntry: false,
+    // Where SMP bring-up starts; the filter shows ticked in the Breakpoints view and can be unticked there.
+    stopOnEvents: ['startup-ipi'],
   };
 }
 

@@ -74,6 +74,8 @@ describe('extension: launch configuration checks', () => {
     const d = defaultConfigFor('/p/smp-demo.elf');
     assert.equal(d.type, 'bringup');
     assert.equal(d.name, 'Bringup: smp-demo.elf');
+    // F5 without launch.json stops where SMP bring-up starts (and the Breakpoints view shows the filter ticked).
+    assert.deepEqual(d.stopOnEvents, ['startup-ipi']);
     assert.deepEqual(validateLaunchConfig({ ...d, image: path.join(ws, 'kernel.elf') }, fs), []);
   });
 });
