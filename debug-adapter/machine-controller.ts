@@ -71,6 +71,7 @@ export class MachineController {
   private temporary: { cpu: number; linear: number; minEsp?: number } | undefined;
   private lastProgress = 0;
   private output: number[] = [];
+  private readonly outputDecoder = new TextDecoder('utf-8');
   private unsubscribe: (() => void) | undefined;
   /** Paravirtual startup events in order (the IPI timeline shows them on the lanes). */
   readonly paravirtEvents: { seq: number; time: number; cpu: number | undefined; kind: string; apicId: number | undefined; summary: string }[] = [];
@@ -126,7 +127,8 @@ export class MachineController {
 
   private flushOutput(): void {
     if (this.output.length === 0) return;
-    const text = Buffer.from(this.output).toString('latin1');
+    // UTF-8, as a terminal shows `bringup run`'s byte-for-byte output; a sequence cut by a flush waits for its rest.
+    const text = this.outputDecoder.decode(Uint8Array.from(this.output), { stream: true });
     this.output = [];
     this.callbacks.output(text, 'stdout');
   }

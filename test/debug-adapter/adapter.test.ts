@@ -186,6 +186,23 @@ describe('debug adapter over stdio', function () {
     assert.equal(stdout, 'BSP: 4 CPUs in the MADT\nAP 1\nAP 2\nAP 3\nBSP: 3 APs started\n');
   });
 
+  it('guest output is decoded as UTF-8, as a terminal shows `bringup run` output', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'bringup-dap-utf8-'));
+    const image = join(dir, 'utf8.img');
+    // "→\n" (E2 86 92 0A) to port 0xE9, one byte per OUT, then halt with interrupts off (the machine exits).
+    writeFileSync(image, bootSector('mov dx, 0xe9\nmov si, text\nnext: lodsb\nout dx, al\ncmp al, 10\njne next\ncli\nhlt\ntext: db 0xe2, 0x86, 0x92, 10'));
+    let stdout = '';
+    dc.on('output', (e: DebugProtocol.OutputEvent) => {
+      if (e.body.category === 'stdout') stdout += e.body.output;
+    });
+    await Promise.all([
+      dc.waitForEvent('initialized').then(() => dc.configurationDoneRequest()),
+      dc.initializeRequest({ adapterID: 'bringup', pathFormat: 'path' }).then(() => dc.launchRequest({ image, boot: 'bootsector' } as DebugProtocol.LaunchRequestArguments)),
+      dc.waitForEvent('terminated'),
+    ]);
+    assert.equal(stdout, '→\n');
+  });
+
   it('restart re-runs the same boot deterministically: the same event at the same virtual time', async function () {
     await Promise.all([dc.waitForEvent('initialized').then(() => dc.setExceptionBreakpointsRequest({ filters: ['startup-ipi'] })).then(() => dc.configurationDoneRequest()), launch({}), dc.waitForEvent('stopped')]);
     const frame = async (): Promise<number> => (await dc.stackTraceRequest({ threadId: 1, levels: 1 })).body.stackFrames[0].id;
