@@ -272,7 +272,7 @@ export function fxam(cpu: Cpu, insn: DecodedInstruction): void {
 function pushResult(x: X87State, env: FpEnv, v: F80): void {
   if (!isEmptyPhys(x, (top(x) - 1) & 7)) {
     if (stackFault(x, env, true)) push(x, indefinite());
-  } else if ((env.flags & ~env.masks & (IE | DE)) === 0) push(x, v);
+  } else if ((env.flags & ~env.masks & IE) === 0) push(x, v); // an unmasked #D still loads (the operand is exact in the register format)
   commit(x, env);
 }
 
@@ -442,7 +442,7 @@ export function fxch(cpu: Cpu, insn: DecodedInstruction): void {
 export function ffree(cpu: Cpu, insn: DecodedInstruction): void {
   const x = begin(cpu, insn);
   x.tagWord |= 3 << (2 * phys(x, insn.rm));
-  if (insn.opcode === 0xdf) setTop(x, top(x) + 1);
+  if (insn.opcode === 0xdf) pop(x);
 }
 export function fincstp(cpu: Cpu, insn: DecodedInstruction): void {
   const x = begin(cpu, insn);
@@ -636,7 +636,8 @@ export function fcmov(cpu: Cpu, insn: DecodedInstruction): void {
   let cond = insn.reg === 0 ? cf : insn.reg === 1 ? zf : insn.reg === 2 ? cf || zf : pf;
   if (insn.opcode === 0xdb) cond = !cond;
   if (isEmpty(x, 0) || isEmpty(x, insn.rm)) {
-    if (stackFault(x, env, false) && cond) writeSt(x, 0, indefinite());
+    // The masked stack-underflow response writes the indefinite whatever the condition (as the host x87 does).
+    if (stackFault(x, env, false)) writeSt(x, 0, indefinite());
   } else if (cond) writeSt(x, 0, readSt(x, insn.rm));
   commit(x, env);
 }

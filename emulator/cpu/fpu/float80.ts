@@ -185,11 +185,12 @@ export function roundTo(env: FpEnv, fmt: Format, sign: number, sig: bigint, e: n
     ub++;
   }
   if (ub > fmt.maxExp) {
-    if (!oMasked) {
+    // Unmasked: a register gets the result scaled down by 2^adjust (when that fits), memory gets nothing (SDM Vol. 1 4.9.1.4).
+    if (!oMasked && (fmt.adjust === 0 || ub - fmt.adjust <= fmt.maxExp)) {
       env.flags |= OE;
+      if (fmt.adjust === 0) return { kind: 'trap', sign, exp: 0, sig: 0n };
       if (unbounded.inexact) env.flags |= PE;
       env.c1 = unbounded.up ? 1 : 0;
-      if (fmt.adjust === 0) return { kind: 'trap', sign, exp: 0, sig: 0n };
       return { kind: 'finite', sign, exp: ub - fmt.adjust, sig: uq };
     }
     env.flags |= OE | PE;
@@ -199,11 +200,12 @@ export function roundTo(env: FpEnv, fmt: Format, sign: number, sig: bigint, e: n
     return { kind: 'finite', sign, exp: fmt.maxExp, sig: (1n << BigInt(p)) - 1n };
   }
   const tiny = TININESS_BEFORE_ROUNDING ? tinyBefore : ub < 1;
-  if (tiny && !uMasked) {
+  // Unmasked: a register gets the result scaled up by 2^adjust when that is normal; memory gets nothing (SDM Vol. 1 4.9.1.5).
+  if (tiny && !uMasked && (fmt.adjust === 0 || ub + fmt.adjust >= 1)) {
     env.flags |= UE;
+    if (fmt.adjust === 0) return { kind: 'trap', sign, exp: 0, sig: 0n };
     if (unbounded.inexact) env.flags |= PE;
     env.c1 = unbounded.up ? 1 : 0;
-    if (fmt.adjust === 0) return { kind: 'trap', sign, exp: 0, sig: 0n };
     return { kind: 'finite', sign, exp: ub + fmt.adjust, sig: uq };
   }
   if (!tinyBefore) {
@@ -213,10 +215,8 @@ export function roundTo(env: FpEnv, fmt: Format, sign: number, sig: bigint, e: n
   }
   // Denormalized result: the last significand bit is the one of the smallest normal's exponent.
   const r = roundAt(env.rc, sign, sig, e, 1 - fmt.bias - (p - 1), sticky);
-  if (r.inexact) {
-    env.flags |= PE;
-    if (tiny) env.flags |= UE;
-  }
+  if (r.inexact) env.flags |= PE;
+  if (tiny && (r.inexact || !uMasked)) env.flags |= UE;
   env.c1 = r.up ? 1 : 0;
   be = r.q >> BigInt(p - 1) !== 0n ? 1 : 0;
   return { kind: 'finite', sign, exp: be, sig: r.q };
@@ -325,10 +325,7 @@ export function toBinary(env: FpEnv, v: F80, fmt: Format, fracBits: number): big
     }
     default: break;
   }
-  if (isDenormal(k)) {
-    env.flags |= DE;
-    if ((env.masks & DE) === 0) return undefined;
-  }
+  // No #D here: the register format holds a denormal exactly (the host x87 agrees, see x87-vs-host.test.ts).
   const x = exact(v);
   const r = roundTo(env, fmt, x.sign, x.sig, x.e, false);
   if (r.kind === 'trap') return undefined;

@@ -76,8 +76,9 @@ function nudge(env: FpEnv, sign: number, sig: bigint, e: number, up: boolean): F
   return roundToRegister(env, sign, up ? wide : wide - 1n, e - 130, true, 64);
 }
 
+/** Fixed-point product truncated toward zero (an arithmetic shift would leave a negative series term at -1 for ever). */
 function mulFixed(a: bigint, b: bigint): bigint {
-  return (a * b) >> BigInt(FRAC);
+  return (a * b) / ONE;
 }
 /** e^y - 1 for |y| <= 1 (fixed point, signed). */
 function expm1Fixed(y: bigint): bigint {
@@ -282,17 +283,21 @@ export function fpatan(env: FpEnv, x: F80, y: F80): F80 | undefined {
     if (!x.sign) return roundToRegister(env, sign, (half << 130n) - 1n, -FRAC - 130, true, 64);
     return roundToRegister(env, sign, (half << 130n) + 1n, -FRAC - 130, true, 64);
   }
-  const yf = toFixedExact(ye);
-  const xf = toFixedExact(xe);
-  if (yf <= xf) r = atanFixed((yf << BigInt(FRAC)) / xf);
-  else r = half - atanFixed((xf << BigInt(FRAC)) / yf);
+  if (compareMagnitudes(ye, xe) <= 0) r = atanFixed(ratioFixed(ye, xe));
+  else r = half - atanFixed(ratioFixed(xe, ye));
   if (x.sign) r = PI - r;
   return fromFixed(env, sign, r);
 }
-/** |v| * 2^(FRAC + 200) relative scaling, for ratios only (both operands scaled alike). */
-function toFixedExact(x: { sig: bigint; e: number }): bigint {
-  const s = x.e + FRAC + 200;
-  return s >= 0 ? x.sig << BigInt(s) : x.sig >> BigInt(-s);
+/** |n / d| * 2^FRAC. */
+function ratioFixed(n: { sig: bigint; e: number }, d: { sig: bigint; e: number }): bigint {
+  const s = n.e - d.e + FRAC;
+  return s >= 0 ? (n.sig << BigInt(s)) / d.sig : n.sig / (d.sig << BigInt(-s));
+}
+function compareMagnitudes(a: { sig: bigint; e: number }, b: { sig: bigint; e: number }): number {
+  const e = Math.min(a.e, b.e);
+  const x = a.sig << BigInt(a.e - e);
+  const y = b.sig << BigInt(b.e - e);
+  return x === y ? 0 : x < y ? -1 : 1;
 }
 
 /** Reduce |a| < 2^63 by pi/2: quadrant (0-3) and the signed remainder in fixed point. */
