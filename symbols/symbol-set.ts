@@ -150,8 +150,10 @@ export class SymbolSet {
 
   /**
    * A function's entry and the address after its prologue: the row marked
-   * prologue_end (DWARF 5 section 6.2.5.2), else the function's second
-   * line-table address, else the entry. Symbol-table functions: both the same.
+   * prologue_end (DWARF 5 section 6.2.5.2), else the first row of another
+   * line than the entry's (as GDB's skip_prologue_using_sal: GCC gives the
+   * prologue's later instructions non-statement rows of the opening line),
+   * else the entry. Symbol-table functions: both the same.
    */
   functionEntry(name: string): { address: number; afterPrologue: number } | undefined {
     for (const l of this.loaded) {
@@ -162,7 +164,8 @@ export class SymbolSet {
         const range = scope.ranges.find((r) => r.low === low)!;
         const rows = f.dwarf.lineTable.entriesIn(low, range.high);
         const marked = rows.find((r) => r.prologueEnd);
-        const second = rows.find((r) => r.address > low);
+        const first = rows.find((r) => r.address === low);
+        const second = rows.find((r) => r.address > low && r.line !== first?.line);
         const after = marked?.address ?? second?.address ?? low;
         return { address: f.mapping.toRuntime(low), afterPrologue: f.mapping.toRuntime(after) };
       }

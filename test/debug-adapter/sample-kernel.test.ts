@@ -90,6 +90,9 @@ describe('debugging the sample kernel', function () {
     assert.equal(stop.body.threadId, 3);
     const frame = (await dc.stackTraceRequest({ threadId: 3 })).body.stackFrames[0];
     assert.match(frame.name, /^ap_main/);
+    // After the prologue means the first statement (the line after the opening brace), as GDB's "break ap_main".
+    const smpLines = require('node:fs').readFileSync(join(root, 'samples', 'smp-demo', 'smp.c'), 'utf8').split('\n') as string[];
+    assert.equal(frame.line, smpLines.findIndex((l) => /^void ap_main\(/.test(l)) + 3, 'stopped on the first statement, not the brace');
     const percpu2 = symbol('percpu') + 2 * 32;
     assert.equal(await evaluate('$gs.base', 3), `0x${percpu2.toString(16).padStart(8, '0')} (${percpu2})`);
     assert.equal(await evaluate('*(u32*)($gs.base + 8)', 3), '2', 'percpu[2].apic_id');
