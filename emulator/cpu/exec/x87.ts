@@ -205,16 +205,20 @@ export function arithReg(cpu: Cpu, insn: DecodedInstruction): void {
 // Compares
 // ---------------------------------------------------------------------------
 
-/** FCOM family into C3/C2/C0 (C1 = 0), then `pops` pops when no unmasked exception stopped it. */
+/**
+ * FCOM family into C3/C2/C0 (C1 = 0). The condition codes are written even
+ * when an exception is unmasked (unordered for #I and stack underflow), but
+ * then nothing is popped (as the host x87 does).
+ */
 function compareInto(x: X87State, env: FpEnv, _i: number, b: F80 | undefined, unordered: boolean, bDenormal: boolean, pops: number, bEmpty = false): void {
-  let order: Order | undefined;
-  if (isEmpty(x, 0) || bEmpty || b === undefined) order = stackFault(x, env, false) ? Order.Unordered : undefined;
-  else order = fa.compare(env, readSt(x, 0), b, unordered, bDenormal);
+  let order: Order;
+  if (isEmpty(x, 0) || bEmpty || b === undefined) {
+    stackFault(x, env, false);
+    order = Order.Unordered;
+  } else order = fa.compare(env, readSt(x, 0), b, unordered, bDenormal);
   env.c1 = 0;
-  if (order !== undefined) {
-    x.statusWord = (x.statusWord & ~(SW_C0 | SW_C2 | SW_C3)) | order;
-    for (let k = 0; k < pops; k++) pop(x);
-  }
+  x.statusWord = (x.statusWord & ~(SW_C0 | SW_C2 | SW_C3)) | order;
+  if ((env.flags & ~env.masks & (IE | DE)) === 0) for (let k = 0; k < pops; k++) pop(x);
   commit(x, env);
 }
 
@@ -240,19 +244,19 @@ export function ftst(cpu: Cpu, insn: DecodedInstruction): void {
 export function fcomi(cpu: Cpu, insn: DecodedInstruction): void {
   const x = begin(cpu, insn);
   const env = envOf(x);
-  let order: Order | undefined;
-  if (isEmpty(x, 0) || isEmpty(x, insn.rm)) order = stackFault(x, env, false) ? Order.Unordered : undefined;
-  else order = fa.compare(env, readSt(x, 0), readSt(x, insn.rm), insn.reg === 5, false);
+  let order: Order;
+  if (isEmpty(x, 0) || isEmpty(x, insn.rm)) {
+    stackFault(x, env, false);
+    order = Order.Unordered;
+  } else order = fa.compare(env, readSt(x, 0), readSt(x, insn.rm), insn.reg === 5, false);
   env.c1 = 0;
-  if (order !== undefined) {
-    const st = cpu.state;
-    let f = st.eflags & ~(FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_OF);
-    if (order & SW_C0) f |= FLAG_CF;
-    if (order & SW_C2) f |= FLAG_PF;
-    if (order & SW_C3) f |= FLAG_ZF;
-    st.eflags = f;
-    if (insn.opcode === 0xdf) pop(x);
-  }
+  const st = cpu.state;
+  let f = st.eflags & ~(FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_OF);
+  if (order & SW_C0) f |= FLAG_CF;
+  if (order & SW_C2) f |= FLAG_PF;
+  if (order & SW_C3) f |= FLAG_ZF;
+  st.eflags = f;
+  if (insn.opcode === 0xdf && (env.flags & ~env.masks & (IE | DE)) === 0) pop(x);
   commit(x, env);
 }
 

@@ -129,8 +129,13 @@ export function mul(env: FpEnv, a: F80, b: F80, bDenormal = false): F80 | undefi
   return roundToRegister(env, sign, x.sig * y.sig, x.e + y.e);
 }
 
-/** a / b. */
+/** a / b. A zero divisor is decided before the denormal-operand check (no #D with #Z, as the host x87 does). */
 export function div(env: FpEnv, a: F80, b: F80, bDenormal = false, aDenormal = false): F80 | undefined {
+  const kb = classify(b);
+  if (kb === Kind.Zero && isFiniteNonZero(classify(a))) {
+    env.flags |= ZE;
+    return env.masks & ZE ? infinity(a.sign ^ b.sign) : undefined;
+  }
   const s = screen2(env, a, b, bDenormal || aDenormal);
   if (s !== null) return s;
   const sign = a.sign ^ b.sign;
@@ -154,6 +159,11 @@ export function div(env: FpEnv, a: F80, b: F80, bDenormal = false, aDenormal = f
   return roundToRegister(env, sign, q, x.e - y.e - k, r !== 0n);
 }
 
+/** The canonical encoding of a value: a pseudo-denormal becomes the normal with exponent 1 (SDM Vol. 1 8.2.2). */
+export function normalise(v: F80): F80 {
+  return classify(v) === Kind.PseudoDenormal ? { sign: v.sign, exp: 1, mant: v.mant } : v;
+}
+
 /** Integer square root (floor). */
 export function isqrt(n: bigint): bigint {
   if (n < 2n) return n;
@@ -166,6 +176,8 @@ export function isqrt(n: bigint): bigint {
 }
 
 export function sqrt(env: FpEnv, a: F80): F80 | undefined {
+  // A negative operand is #I before #D (as the host x87 does).
+  if (a.sign && isFiniteNonZero(classify(a))) return invalid(env);
   const s = screen1(env, a);
   if (s !== null) return s;
   if (isZero(a)) return a; // sqrt(-0) = -0
@@ -291,14 +303,17 @@ export function xtract(env: FpEnv, a: F80): [F80, F80] | undefined {
  * Remainders are exact: no #P, no rounding.
  */
 export function prem(env: FpEnv, a: F80, b: F80, ieee: boolean): { r: F80; c: number } | undefined {
-  const s = screen2(env, a, b, false);
-  if (s === undefined) return undefined;
-  if (s !== null) return { r: s, c: 0 };
-  if (isInf(a) || isZero(b)) {
+  const ka = classify(a);
+  const kb = classify(b);
+  // Invalid operands are decided before #D: an infinite dividend or a zero divisor is #I alone (as the host x87 does).
+  if (ka !== Kind.Unsupported && kb !== Kind.Unsupported && !isNaN(ka) && !isNaN(kb) && (isInf(a) || isZero(b))) {
     const r = invalid(env);
     return r === undefined ? undefined : { r, c: 0 };
   }
-  if (isInf(b) || isZero(a)) return { r: a, c: 0 };
+  const s = screen2(env, a, b, false);
+  if (s === undefined) return undefined;
+  if (s !== null) return { r: s, c: 0 };
+  if (isInf(b) || isZero(a)) return { r: normalise(a), c: 0 };
   const x = exact(a);
   const y = exact(b);
   const ea = x.e + bitLength(x.sig) - 1;
@@ -325,7 +340,8 @@ export function prem(env: FpEnv, a: F80, b: F80, ieee: boolean): { r: F80; c: nu
       sign ^= 1;
     }
     if (r === 0n) return { r: zero(a.sign), c };
-    return { r: roundToRegister({ ...env, flags: 0, pc: 64, masks: 0x3f }, sign, r, e), c };
+    // Exact; a tiny remainder is #U only when unmasked (then scaled by 2^24576 like any result).
+    return { r: roundToRegister(env, sign, r, e, false, 64), c };
   }
   // Partial step (SDM FPREM: "N is an implementation-dependent number between 32 and 63").
   const n = 32 + (d % 32);
@@ -336,7 +352,7 @@ export function prem(env: FpEnv, a: F80, b: F80, ieee: boolean): { r: F80; c: nu
   const q = sa / sb;
   const r = sa - q * sb;
   if (r === 0n) return { r: zero(a.sign), c: C2 };
-  return { r: roundToRegister({ ...env, flags: 0, pc: 64, masks: 0x3f }, a.sign, r, e), c: C2 };
+  return { r: roundToRegister(env, a.sign, r, e, false, 64), c: C2 };
 }
 
 /** Condition-code bits in the status word. */
@@ -356,20 +372,18 @@ export const enum Order {
 /**
  * Compare a with b (FCOM/FUCOM/FCOMI/FUCOMI/FICOM/FTST). `quietNaNsOk` is the
  * unordered compare: only SNaNs (and unsupported) are #I; FCOM raises #I for
- * any NaN. Returns undefined when an unmasked #I/#D stops the instruction.
+ * any NaN.
  */
-export function compare(env: FpEnv, a: F80, b: F80, quietNaNsOk: boolean, bDenormal = false): Order | undefined {
+export function compare(env: FpEnv, a: F80, b: F80, quietNaNsOk: boolean, bDenormal = false): Order {
+  // The compare completes even when #I or #D is unmasked: the condition codes are written (as the host x87 does).
   const ka = classify(a);
   const kb = classify(b);
   if (ka === Kind.Unsupported || kb === Kind.Unsupported || ka === Kind.SNaN || kb === Kind.SNaN || (!quietNaNsOk && (isNaN(ka) || isNaN(kb)))) {
     env.flags |= IE;
-    return env.masks & IE ? Order.Unordered : undefined;
+    return Order.Unordered;
   }
   if (isNaN(ka) || isNaN(kb)) return Order.Unordered;
-  if (isDenormal(ka) || isDenormal(kb) || bDenormal) {
-    env.flags |= DE;
-    if ((env.masks & DE) === 0) return undefined;
-  }
+  if (isDenormal(ka) || isDenormal(kb) || bDenormal) env.flags |= DE;
   const c = compareValues(a, b);
   return c === 0 ? Order.Equal : c < 0 ? Order.Less : Order.Greater;
 }

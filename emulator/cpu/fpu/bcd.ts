@@ -28,15 +28,12 @@ export function bcdIndefinite(): Uint8Array {
 /**
  * FBSTP: ST0 rounded by RC to an integer of at most 18 digits; NaN, infinity,
  * unsupported or out of range is #I (masked: the BCD indefinite). Returns
- * undefined when an unmasked #I/#D means nothing is stored.
+ * undefined when an unmasked #I means nothing is stored.
  */
 export function toBcd(env: FpEnv, v: F80): Uint8Array | undefined {
   const k = classify(v);
   if (k === Kind.QNaN || k === Kind.SNaN || k === Kind.Infinity || k === Kind.Unsupported) return invalidBcd(env);
-  if (k === Kind.Denormal || k === Kind.PseudoDenormal) {
-    env.flags |= 0x02;
-    if ((env.masks & 0x02) === 0) return undefined;
-  }
+  // No #D for a denormal source (the host x87 agrees): it rounds to 0 or 1.
   const saved = { flags: env.flags, c1: env.c1 };
   const n = roundToInteger(env, v);
   const m = n < 0n ? -n : n;

@@ -194,6 +194,11 @@ export function roundTo(env: FpEnv, fmt: Format, sign: number, sig: bigint, e: n
       return { kind: 'finite', sign, exp: ub - fmt.adjust, sig: uq };
     }
     env.flags |= OE | PE;
+    if (!oMasked) {
+      // Unmasked, and too large even scaled down (FSCALE): infinity whatever the rounding mode (as the host x87 does).
+      env.c1 = 1;
+      return { kind: 'inf', sign, exp: fmt.maxExp + 1, sig: 1n << BigInt(p - 1) };
+    }
     const toInf = env.rc === Rounding.Nearest || (env.rc === Rounding.Up && sign === 0) || (env.rc === Rounding.Down && sign === 1);
     env.c1 = toInf ? 1 : 0;
     if (toInf) return { kind: 'inf', sign, exp: fmt.maxExp + 1, sig: 1n << BigInt(p - 1) };
@@ -207,6 +212,12 @@ export function roundTo(env: FpEnv, fmt: Format, sign: number, sig: bigint, e: n
     if (unbounded.inexact) env.flags |= PE;
     env.c1 = unbounded.up ? 1 : 0;
     return { kind: 'finite', sign, exp: ub + fmt.adjust, sig: uq };
+  }
+  if (tiny && !uMasked) {
+    // Unmasked, and too small even scaled up (FSCALE): a zero of the same sign, #U and #P (as the host x87 does).
+    env.flags |= UE | PE;
+    env.c1 = 0;
+    return { kind: 'finite', sign, exp: 0, sig: 0n };
   }
   if (!tinyBefore) {
     if (unbounded.inexact) env.flags |= PE;

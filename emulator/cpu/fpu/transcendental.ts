@@ -157,30 +157,21 @@ export function f2xm1(env: FpEnv, a: F80): F80 | undefined {
   const s = screen(env, a);
   if (s !== null) return s;
   if (isZero(a)) return a;
-  if (isInf(a)) return a.sign ? { sign: 1, exp: BIAS, mant: 1n << 63n } : a;
   const m = magnitude(a);
+  // Outside -1..+1 the result is undefined (SDM); the host x87 leaves ST0 unchanged and reports #P: so do we.
+  if (isInf(a) || (m >= 0 && !(a.exp === BIAS && a.mant === 1n << 63n))) {
+    env.flags |= 0x20;
+    return a;
+  }
   if (m < -TINY) {
     // 2^x - 1 = x ln2 (1 + x ln2 / 2 + ...): the correction has the sign of x.
     const x = exact(a);
     const p = x.sig * LN2;
     return nudge(env, a.sign, p, x.e - FRAC, a.sign === 0);
   }
-  if (m >= 1) {
-    if (a.mant === 1n << 63n && m === 0) return a;
-  }
-  if (a.exp === BIAS && a.mant === 1n << 63n) return a.sign ? { sign: 1, exp: BIAS - 1, mant: 1n << 63n } : a; // 2^1-1 = 1, 2^-1-1 = -0.5
-  if (m > 14) return a.sign ? fromFixed(env, 1, ONE) : invalidRange(env, a);
-  const y = mulFixed(toFixed(a), LN2) * (a.sign ? -1n : 1n);
-  // e^y - 1 with |y| up to 2^14 ln 2: split into an integer power of two and a small remainder.
-  const k = y / LN2;
-  const r = y - k * LN2;
-  let v = expm1Fixed(r); // e^r - 1
-  if (k !== 0n) v = k > 0n ? ((v + ONE) << k) - ONE : ((v + ONE) >> -k) - ONE;
+  if (a.exp === BIAS) return a.sign ? { sign: 1, exp: BIAS - 1, mant: 1n << 63n } : a; // 2^1-1 = 1, 2^-1-1 = -0.5
+  const v = expm1Fixed(mulFixed(toFixed(a), LN2) * (a.sign ? -1n : 1n)); // |x ln 2| < 1
   return fromFixed(env, v < 0n ? 1 : 0, v < 0n ? -v : v);
-}
-function invalidRange(env: FpEnv, a: F80): F80 | undefined {
-  void a;
-  return invalid(env);
 }
 
 /** FYL2X: ST1 * log2(ST0) (SDM Vol. 2 FYL2X Table 3-52). */
@@ -244,11 +235,17 @@ export function fyl2xp1(env: FpEnv, x: F80, y: F80): F80 | undefined {
     const q = (xe.sig << BigInt(2 * FRAC)) / LN2;
     return nudge(env, x.sign ^ y.sign, q * ye.sig, xe.e + ye.e - FRAC, x.sign === 1);
   }
-  if (m >= 0 && x.sign) return invalid(env); // 1 + x <= 0
-  const xf = toFixed(x) * (x.sign ? -1n : 1n);
-  const t = (xf << BigInt(FRAC)) / (2n * ONE + xf);
-  const l = 2n * atanhFixed(t);
+  // Outside |x| < 1 - sqrt(2)/2 the result is undefined (SDM); it is computed as y * log2(1 + x) from the exact sum.
+  const e = Math.min(xe.e, 0);
+  const sum = (1n << BigInt(-e)) + (x.sign ? -xe.sig : xe.sig) * (1n << BigInt(xe.e - e));
+  if (sum <= 0n) {
+    if (sum < 0n) return invalid(env);
+    env.flags |= ZE;
+    return env.masks & ZE ? infinity(y.sign ^ 1) : undefined;
+  }
+  const l = lnExact(sum, e);
   const log2 = (l << BigInt(FRAC)) / LN2;
+  if (log2 === 0n) return zero(x.sign ^ y.sign);
   const neg = log2 < 0n;
   return roundToRegister(env, y.sign ^ (neg ? 1 : 0), ye.sig * (neg ? -log2 : log2), ye.e - FRAC, true, 64);
 }
