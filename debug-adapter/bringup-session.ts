@@ -22,6 +22,7 @@ import { MachineController, type InstructionBreakpoint, type StopInfo } from './
 import { buildEvalContext } from './eval-context';
 import { lapicScope } from './system-state/apic-views';
 import { controlSystemScope, cpuMode, registersScope, segmentsScope } from './system-state/cpu-scopes';
+import { fpuScope } from './system-state/fpu-scope';
 import { hex, type VarNode } from './system-state/var-node';
 import { disassembleAround } from './disassembly';
 import { handleCustomRequest } from './custom-requests';
@@ -350,6 +351,7 @@ export class BringupDebugSession extends LoggingDebugSession {
     scopes.push(reg);
     scopes.push(new Scope('Segments', this.handles.add(() => segmentsScope(cpu, c.pc.machine.memory)), false));
     scopes.push(new Scope('Control & System', this.handles.add(() => controlSystemScope(cpu, lapic.readMsr(0x1b))), false));
+    scopes.push(new Scope('FPU', this.handles.add(() => fpuScope(cpu.state.x87)), true));
     scopes.push(new Scope('Local APIC', this.handles.add(() => lapicScope(lapic)), true));
     const pv = paravirtScope(c.pc, lapic.apicId);
     if (pv !== undefined) scopes.push(new Scope('Paravirtual Startup State', this.handles.add(() => pv), false));
