@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { MachineEvent } from '../../emulator/events/machine-events';
+import type { ExitReason } from '../../emulator/machine/machine';
 import { createPcMachine, type PcMachine, type PcMachineOptions } from '../../emulator/machine/pc-machine';
 
 const CHUNK = 2_000_000;
@@ -16,6 +17,8 @@ export class ConsoleSession {
   private readonly output: number[] = [];
   /** Where the next waitFor starts looking. */
   private cursor = 0;
+  /** How the machine ended, once it has. */
+  exit: ExitReason | undefined;
 
   constructor(options: Omit<PcMachineOptions, 'image'> & { image: Uint8Array | string }) {
     const image = typeof options.image === 'string' ? readFileSync(options.image) : options.image;
@@ -44,13 +47,27 @@ export class ConsoleSession {
         this.cursor = found + text.length;
         return chunk;
       }
+      if (this.exit !== undefined) throw new Error(`machine ended (${this.exit.kind}) before '${text}' appeared; output ends with:\n${this.transcript.slice(-1500)}`);
       if (this.pc.machine.totalInstructions - start >= maxInstructions) {
         throw new Error(`'${text}' did not appear within ${maxInstructions} instructions; output ends with:\n${this.transcript.slice(-1500)}`);
       }
       const result = this.pc.machine.run(CHUNK, Infinity);
-      if (result.kind === 'exited') throw new Error(`machine ended (${result.reason.kind}) before '${text}' appeared; output ends with:\n${this.transcript.slice(-1500)}`);
+      // The awaited text may be the guest's last words: look once more before giving up.
+      if (result.kind === 'exited') this.exit = result.reason;
       await new Promise((r) => setImmediate(r));
     }
+  }
+
+  /** Run until the machine ends (or the budget runs out); returns how it ended. */
+  async runToExit(maxInstructions = 2_000_000_000): Promise<ExitReason> {
+    const start = this.pc.machine.totalInstructions;
+    while (this.exit === undefined) {
+      if (this.pc.machine.totalInstructions - start >= maxInstructions) throw new Error(`the machine did not end within ${maxInstructions} instructions; output ends with:\n${this.transcript.slice(-1500)}`);
+      const result = this.pc.machine.run(CHUNK, Infinity);
+      if (result.kind === 'exited') this.exit = result.reason;
+      await new Promise((r) => setImmediate(r));
+    }
+    return this.exit;
   }
 
   /** Type a line on COM1 (as stdin would deliver it). */
