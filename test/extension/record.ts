@@ -16,7 +16,9 @@ const out = join(root, 'test', 'extension', 'recorded');
 const adapter = process.env.BRINGUP_ADAPTER ?? join(root, 'dist', 'debugAdapter.js');
 
 function save(name: string, body: unknown): void {
-  writeFileSync(join(out, `${name}.json`), JSON.stringify(body, null, 2) + '\n');
+  // Source paths relative to the repository, so the fixtures do not depend on where it is checked out.
+  const text = JSON.stringify(body, null, 2).split(JSON.stringify(root + '/').slice(1, -1)).join('./');
+  writeFileSync(join(out, `${name}.json`), text + '\n');
   console.log(`recorded ${name}.json`);
 }
 
