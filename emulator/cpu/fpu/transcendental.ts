@@ -1,16 +1,17 @@
 /**
  * x87 transcendental instructions (SDM Vol. 2 F2XM1, FYL2X, FYL2XP1, FPTAN,
  * FPATAN, FSIN, FCOS, FSINCOS; Vol. 1 8.3.10): special operands by the
- * instruction pages' tables, finite results from fixed-point BigInt series
- * with FRAC fraction bits (more than 190 significant bits for every result
- * that reaches them) rounded once to 64 bits by RC, so a result is correctly
- * rounded unless it lies within about 2^-120 of a rounding boundary.
- * Precision control does not apply (SDM Vol. 1 8.1.5.2). Trigonometric
- * arguments are reduced with this exact pi, not the hardware's 66-bit one:
- * the difference grows with |x| (see test/cpu/x87-vs-host.test.ts).
+ * instruction pages' tables (and, where the SDM leaves a case undefined or
+ * the order of #I/#Z/#D open, as the host x87 does: see
+ * test/cpu/x87-vs-host.test.ts), finite results from fixed-point BigInt
+ * series with FRAC fraction bits (more than 190 significant bits for every
+ * result that reaches them) rounded once to 64 bits by RC, so a result is
+ * correctly rounded unless it lies within about 2^-120 of a rounding
+ * boundary. Precision control does not apply (SDM Vol. 1 8.1.5.2).
+ * Trigonometric arguments are reduced with the x87's 66-bit pi.
  */
 import {
-  BIAS, DE, IE, ZE, Kind, bitLength, classify, exact, indefinite, infinity, isDenormal, isNaN, quiet, roundToRegister, zero, type F80, type FpEnv,
+  BIAS, DE, IE, PE, UE, ZE, Kind, bitLength, classify, exact, indefinite, infinity, isDenormal, isNaN, quiet, roundToRegister, zero, type F80, type FpEnv,
 } from './float80';
 import { invalid, propagateNaN, compareValues } from './arith';
 import { FRAC, LN2, PI } from './constants';
@@ -37,6 +38,7 @@ function screen(env: FpEnv, a: F80): F80 | null | undefined {
   }
   return null;
 }
+/** Unsupported and NaN operands; #D is left to `denormal` after the instruction's own #I/#Z cases (host order). */
 function screen2(env: FpEnv, a: F80, b: F80): F80 | null | undefined {
   const ka = classify(a);
   const kb = classify(b);
@@ -45,11 +47,13 @@ function screen2(env: FpEnv, a: F80, b: F80): F80 | null | undefined {
     const r = propagateNaN(env, a, b);
     return env.flags & ~env.masks & IE ? undefined : r;
   }
-  if (isDenormal(ka) || isDenormal(kb)) {
-    env.flags |= DE;
-    if ((env.masks & DE) === 0) return undefined;
-  }
   return null;
+}
+/** #D for a denormal operand; true when unmasked (no result). */
+function denormal(env: FpEnv, ...v: F80[]): boolean {
+  if (!v.some((x) => isDenormal(classify(x)))) return false;
+  env.flags |= DE;
+  return (env.masks & DE) === 0;
 }
 
 const isZero = (v: F80): boolean => v.exp === 0 && v.mant === 0n;
@@ -157,9 +161,10 @@ export function f2xm1(env: FpEnv, a: F80): F80 | undefined {
   const s = screen(env, a);
   if (s !== null) return s;
   if (isZero(a)) return a;
+  if (isInf(a)) return a.sign ? { sign: 1, exp: BIAS, mant: 1n << 63n } : a; // 2^-inf - 1 = -1 exactly
   const m = magnitude(a);
   // Outside -1..+1 the result is undefined (SDM); the host x87 leaves ST0 unchanged and reports #P: so do we.
-  if (isInf(a) || (m >= 0 && !(a.exp === BIAS && a.mant === 1n << 63n))) {
+  if (m >= 0 && !(a.exp === BIAS && a.mant === 1n << 63n)) {
     env.flags |= 0x20;
     return a;
   }
@@ -185,12 +190,15 @@ export function fyl2x(env: FpEnv, x: F80, y: F80): F80 | undefined {
   if (x.sign && !xz) return invalid(env);
   if (xz) {
     if (yz) return invalid(env);
+    if (yi) return infinity(y.sign ^ 1); // log2(0) * inf: no division by zero (as the host x87 does)
     env.flags |= ZE;
     if ((env.masks & ZE) === 0) return undefined;
     return infinity(y.sign ^ 1);
   }
+  if (yi && !xi && compareValues(x, { sign: 0, exp: BIAS, mant: 1n << 63n }) !== 0 && denormal(env, x)) return undefined;
   if (xi) {
     if (yz) return invalid(env);
+    if (denormal(env, y)) return undefined;
     return infinity(y.sign);
   }
   const cmp1 = compareValues(x, { sign: 0, exp: BIAS, mant: 1n << 63n });
@@ -198,6 +206,7 @@ export function fyl2x(env: FpEnv, x: F80, y: F80): F80 | undefined {
     if (cmp1 === 0) return invalid(env);
     return infinity(y.sign ^ (cmp1 < 0 ? 1 : 0));
   }
+  if (denormal(env, x, y)) return undefined;
   if (cmp1 === 0 || yz) return zero(y.sign ^ (cmp1 < 0 ? 1 : 0));
   const xe = exact(x);
   const xn = bitLength(xe.sig);
@@ -221,7 +230,13 @@ export function fyl2xp1(env: FpEnv, x: F80, y: F80): F80 | undefined {
   if (s !== null) return s;
   const xz = isZero(x);
   const yz = isZero(y);
-  if (isInf(x)) return invalid(env);
+  if (isInf(x)) {
+    // log2(1 + inf) = inf (as the host x87 does); 1 - inf is invalid, and so is inf * 0.
+    if (x.sign || yz) return invalid(env);
+    if (denormal(env, y)) return undefined;
+    return infinity(y.sign);
+  }
+  if (denormal(env, x, y)) return undefined;
   if (isInf(y)) {
     if (xz) return invalid(env);
     return infinity(y.sign ^ x.sign);
@@ -254,6 +269,7 @@ export function fyl2xp1(env: FpEnv, x: F80, y: F80): F80 | undefined {
 export function fpatan(env: FpEnv, x: F80, y: F80): F80 | undefined {
   const s = screen2(env, x, y);
   if (s !== null) return s;
+  if (denormal(env, x, y)) return undefined;
   const sign = y.sign;
   const half = PI >> 1n;
   const xi = isInf(x);
@@ -297,10 +313,18 @@ function compareMagnitudes(a: { sig: bigint; e: number }, b: { sig: bigint; e: n
   return x === y ? 0 : x < y ? -1 : 1;
 }
 
-/** Reduce |a| < 2^63 by pi/2: quadrant (0-3) and the signed remainder in fixed point. */
+/**
+ * pi with 66 significant bits, as the x87 reduces trigonometric arguments
+ * with (SDM Vol. 1 8.3.10: "an internal value of pi with 66 significand
+ * bits"); reducing with exact pi instead differs from the hardware by up to
+ * |x| * 2^-66 relative to the result.
+ */
+const PI66 = 0x3243f6a8885a308d3n << BigInt(FRAC - 64);
+
+/** Reduce |a| < 2^63 by pi/2 (the 66-bit pi): quadrant (0-3) and the signed remainder in fixed point. */
 function reduce(a: F80): { q: number; r: bigint } {
   const x = toFixed(a) * (a.sign ? -1n : 1n);
-  const half = PI >> 1n;
+  const half = PI66 >> 1n;
   let k = x / half;
   let r = x - k * half;
   if (r > half >> 1n) {
@@ -337,11 +361,11 @@ function sinCos(env: FpEnv, a: F80, want: 'sin' | 'cos' | 'both' | 'tan'): F80[]
       return [sin, cos];
     }
     if (want === 'tan') {
-      const e2 = { ...env, flags: 0, c1: 0 };
-      const tan = nudge(e2, a.sign, x.sig, x.e, true);
-      env.flags = env.flags & ~0x3f | e2.flags | (env.flags & 0x40);
-      env.c1 = e2.c1;
-      return [tan, { sign: 0, exp: BIAS, mant: 1n << 63n }];
+      // The host x87 returns a tiny argument itself as its tangent (#P, and #U when denormal), whatever the rounding mode.
+      env.flags |= PE | (a.exp === 0 && (a.mant >> 63n) === 0n && (env.masks & UE) !== 0 ? UE : 0);
+      env.c1 = 0;
+      const t = a.exp === 0 && (a.mant >> 63n) === 1n ? { sign: a.sign, exp: 1, mant: a.mant } : a; // pseudo-denormal: canonical
+      return [t, { sign: 0, exp: BIAS, mant: 1n << 63n }];
     }
     return [sin];
   }
