@@ -53,7 +53,7 @@ async function linuxBoot(): Promise<BenchFigure> {
   if (qemuInstalled()) {
     const qemu = await timeConsoleSession(
       'qemu-system-i386',
-      ['-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nic', 'none', '-m', '256', '-smp', '4', '-device', 'isa-debug-exit', '-kernel', bzImage, '-append', cmdline],
+      ['-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nic', 'none', '-m', '256', '-smp', '4', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-kernel', bzImage, '-append', cmdline],
       steps,
       TIMEOUT_MS,
     );

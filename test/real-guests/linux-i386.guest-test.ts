@@ -52,7 +52,7 @@ describe('Linux 6.1 i386 to userspace', function () {
     for (const cpus of [1, 4]) {
       it(`bzImage, ${cpus} vCPU${cpus > 1 ? 's' : ''}: the same init line and exit status`, () => {
         const r = spawnSync('qemu-system-i386', ['-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nic', 'none', '-m', '256',
-          '-smp', String(cpus), '-device', 'isa-debug-exit', '-kernel', images.bzImage, '-append', CMDLINE], { encoding: 'latin1', timeout: 10 * 60 * 1000 });
+          '-smp', String(cpus), '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-kernel', images.bzImage, '-append', CMDLINE], { encoding: 'latin1', timeout: 10 * 60 * 1000 });
         assert.match(r.stdout, new RegExp(`bringup-init: ${String(cpus).padStart(3, '0')} CPUs online`), r.stdout.slice(-2000));
         assert.equal(r.status, (cpus << 1) | 1);
       });
