@@ -11,7 +11,7 @@ import type { DecodedInstruction } from '../decoded-instruction';
 import { Vector } from '../faults';
 import type { X87State } from '../cpu-state';
 import {
-  DE, DOUBLE, IE, Kind, SINGLE, classify, fromBinary, fromBits80, fromInteger, indefinite, isDenormal, isNaN, roundToInteger, toBinary, widenBinary,
+  DE, DOUBLE, IE, Kind, SINGLE, classify, fromBinary, fromBits80, fromInteger, indefinite, isNaN, roundToInteger, toBinary, widenBinary,
   type F80, type FpEnv,
 } from '../fpu/float80';
 import * as fa from '../fpu/arith';
@@ -20,7 +20,7 @@ import { fromBcd, toBcd, bcdIndefinite } from '../fpu/bcd';
 import { constant, type ConstantName } from '../fpu/constants';
 import * as tr from '../fpu/transcendental';
 import {
-  SW_B, SW_C0, SW_C1, SW_C2, SW_C3, SW_CC, SW_ES, commit, envOf, isEmpty, isEmptyPhys, phys, pop, push, pushChecked, readPhys, readSt, retag,
+  SW_C0, SW_C1, SW_C2, SW_C3, SW_CC, SW_ES, commit, envOf, isEmpty, isEmptyPhys, phys, pop, push, pushChecked, readPhys, readSt, retag,
   setTop, stackFault, top, updateSummary, writePhys, writeSt,
 } from '../fpu/x87-state';
 
@@ -885,4 +885,3 @@ export function fxrstor(cpu: Cpu, insn: DecodedInstruction): void {
   afterStatusLoad(cpu, x);
 }
 
-export { isDenormal, DE };
