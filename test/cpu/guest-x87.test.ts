@@ -152,4 +152,46 @@ env: times 28 db 0
     // those two fields are compared with our SDM values only.
     if (qemu !== undefined) assert.equal(qemu.replace(/^(\S+ \S+ )\S+ \S+ /, '$1FIP FOP '), expected.replace(/^(\S+ \S+ )\S+ \S+ /, '$1FIP FOP '));
   });
+
+  it('16-bit operand size FNSTENV/FNSAVE/FRSTOR images (SDM Vol. 1 Figures 8-10, 8-12) round-trip the stack', async function () {
+    const { ours, qemu } = await runBoth(sysImage(`
+    mov eax, cr0
+    and eax, ~0xc
+    or eax, 0x22
+    mov cr0, eax
+    fninit
+    fld1
+    fldz
+    o16 fnstenv [env16]
+    movzx eax, word [env16]
+    show4 eax                              ; 037f: FCW
+    movzx eax, word [env16 + 2]
+    show4 eax                              ; 3000: FSW, TOP 6
+    movzx eax, word [env16 + 4]
+    show4 eax                              ; 1fff: R7 valid, R6 zero, the rest empty
+    movzx eax, word [env16 + 8]
+    show4 eax                              ; 0008: FCS
+    o16 fnsave [area16]                    ; 14 + 80 bytes, then FNINIT
+    fnstsw ax
+    show4 eax                              ; 0000
+    mov eax, [area16 + 14 + 10 + 6]
+    show eax                               ; 3fff8000: ST1 = 1.0 (exponent 3fff, significand 8000...), in stack order after ST0
+    o16 frstor [area16]
+    fstp dword [q]
+    show [q]                               ; 00000000
+    fstp dword [q]
+    show [q]                               ; 3f800000
+    fnstsw ax
+    show4 eax                              ; 0000: TOP back to 0
+fin:`, `
+align 16
+env16: times 14 db 0
+align 16
+area16: times 94 db 0
+q: dd 0
+`));
+    const expected = '037f 3000 1fff 0008 0000 3fff8000 00000000 3f800000 0000 end';
+    assert.equal(ours, expected);
+    if (qemu !== undefined) assert.equal(qemu, expected);
+  });
 });
