@@ -23,6 +23,7 @@ import type { IpiLog } from './ipi-log';
 import { VGA_PORT_BASE, VGA_PORT_COUNT, VgaText } from './vga/vga-text';
 import { PCI_CONFIG_ADDRESS, PCI_CONFIG_DATA, PciHostBridge } from './pci/pci-host-bridge';
 import { POST_CODE_PORT, PostCodePort } from './post-code-port';
+import { COPROCESSOR_CLEAR_PORT, CoprocessorErrorLatch, FERR_IRQ } from './coprocessor-error';
 
 export type { PlatformCpu };
 
@@ -61,6 +62,8 @@ export interface PcPlatform {
   vga: VgaText;
   pci: PciHostBridge;
   postCode: PostCodePort;
+  /** FERR# → IRQ 13 latch; connect each vCPU's CpuPlatform.ferr to it. */
+  coprocessorError: CoprocessorErrorLatch;
 }
 
 /**
@@ -231,6 +234,8 @@ export function installPcPlatform(o: PcPlatformOptions): PcPlatform {
   o.io.register(PCI_CONFIG_DATA, 4, pci);
   const postCode = new PostCodePort();
   o.io.register(POST_CODE_PORT, 1, postCode);
+  const coprocessorError = new CoprocessorErrorLatch((level) => irq.setLevel(FERR_IRQ, level));
+  o.io.register(COPROCESSOR_CLEAR_PORT, 1, coprocessorError);
 
-  return { lapics, bus, ipiLog: bus.ipiLog, ioapic, pic, pit, cmos, ata, system, imcr, irq, vga, pci, postCode };
+  return { lapics, bus, ipiLog: bus.ipiLog, ioapic, pic, pit, cmos, ata, system, imcr, irq, vga, pci, postCode, coprocessorError };
 }

@@ -160,6 +160,8 @@ export function createPcMachine(options: PcMachineOptions, host: MachineHost): P
   cpus.forEach((cpu, i) => {
     cpu.platform.interruptController = platform.lapics[i];
     cpu.platform.msrDevices.push(platform.lapics[i]);
+    // x87 errors with CR0.NE = 0 reach the interrupt controllers as IRQ 13 (PC/AT compatibility).
+    cpu.platform.ferr = (asserted) => platform.coprocessorError.ferr(i, asserted);
   });
   machine.attachCpus(cpus);
 
