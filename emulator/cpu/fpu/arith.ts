@@ -52,6 +52,7 @@ function screen2(env: FpEnv, a: F80, b: F80, bDenormal: boolean): F80 | null | u
   }
   return null;
 }
+/** Screen one operand: #I for SNaN/unsupported, QNaN through, #D. null = compute (shared with transcendental.ts). */
 function screen1(env: FpEnv, a: F80): F80 | null | undefined {
   const k = classify(a);
   if (k === Kind.Unsupported) return invalid(env);

@@ -13,7 +13,7 @@
 import {
   BIAS, DE, IE, PE, UE, ZE, Kind, bitLength, classify, exact, indefinite, infinity, isDenormal, isNaN, quiet, roundToRegister, zero, type F80, type FpEnv,
 } from './float80';
-import { invalid, propagateNaN, compareValues } from './arith';
+import { invalid, propagateNaN, compareValues, screen1 as screen } from './arith';
 import { FRAC, LN2, PI } from './constants';
 
 const ONE = 1n << BigInt(FRAC);
@@ -23,21 +23,6 @@ const TINY = 100;
 /** Two results: [the new ST0 replaced in place, the value pushed]. */
 export type TwoResults = [F80, F80];
 
-/** Screen one operand: #I for SNaN/unsupported, QNaN through, #D. null = compute. */
-function screen(env: FpEnv, a: F80): F80 | null | undefined {
-  const k = classify(a);
-  if (k === Kind.Unsupported) return invalid(env);
-  if (k === Kind.SNaN) {
-    env.flags |= IE;
-    return env.masks & IE ? quiet(a) : undefined;
-  }
-  if (k === Kind.QNaN) return a;
-  if (isDenormal(k)) {
-    env.flags |= DE;
-    if ((env.masks & DE) === 0) return undefined;
-  }
-  return null;
-}
 /** Unsupported and NaN operands; #D is left to `denormal` after the instruction's own #I/#Z cases (host order). */
 function screen2(env: FpEnv, a: F80, b: F80): F80 | null | undefined {
   const ka = classify(a);
