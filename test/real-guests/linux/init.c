@@ -1,8 +1,9 @@
 /*
  * The initramfs's /init for the Linux real-guest tests: no libc, raw i386
  * system calls. Mounts /proc, counts the "processor" lines of
- * /proc/cpuinfo, prints "bringup-init: N CPUs online" on the console, then
- * ends the machine through isa-debug-exit (port 0xF4, value N, so the run's
+ * /proc/cpuinfo, prints "bringup-init: N CPUs online" on the console, waits
+ * until the console has sent it (otherwise QEMU, whose UART really drains
+ * in the background, may end before the line is out), then ends the machine through isa-debug-exit (port 0xF4, value N, so the run's
  * exit status is (N << 1) | 1 under Bringup and QEMU alike), falling back
  * to a power-off request.
  */
@@ -11,7 +12,10 @@
 #define SYS_write 4
 #define SYS_open 5
 #define SYS_mount 21
+#define SYS_ioctl 54
 #define SYS_ioperm 101
+/* tcdrain(): TCSBRK with a non-zero argument only waits until the output is sent. */
+#define TCSBRK 0x5409
 #define SYS_reboot 88
 
 static long sys3(long n, long a, long b, long c) {
@@ -57,6 +61,8 @@ void _start(void) {
 	line[15] = '0' + (cpus / 10) % 10;
 	line[16] = '0' + cpus % 10;
 	say(line);
+	/* The console driver sends from its buffer in interrupts: wait until the line has left the UART before ending the machine. */
+	sys3(SYS_ioctl, 1, TCSBRK, 1);
 	if (sys3(SYS_ioperm, 0xf4, 1, 1) == 0) {
 		unsigned char v = (unsigned char)cpus;
 		__asm__ volatile("outb %0, $0xf4" : : "a"(v));
