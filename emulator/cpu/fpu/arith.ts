@@ -32,13 +32,8 @@ export function propagateNaN(env: FpEnv, a: F80, b: F80): F80 {
   return quiet(aNaN ? a : b);
 }
 
-/**
- * Screen two operands: unsupported encodings and SNaNs are #I (indefinite or
- * quieted NaN), a QNaN propagates, then #D for a denormal operand. Returns a
- * result when the operation is decided by the operands, null to compute,
- * undefined when an unmasked exception stops the instruction.
- */
-function screen2(env: FpEnv, a: F80, b: F80, bDenormal: boolean): F80 | null | undefined {
+/** Two operands, unsupported encodings and NaNs only (#D is the caller's: the transcendentals check it after their own #I/#Z cases, as the host does). */
+function screenUnsupportedOrNaN2(env: FpEnv, a: F80, b: F80): F80 | null | undefined {
   const ka = classify(a);
   const kb = classify(b);
   if (ka === Kind.Unsupported || kb === Kind.Unsupported) return invalid(env);
@@ -46,7 +41,19 @@ function screen2(env: FpEnv, a: F80, b: F80, bDenormal: boolean): F80 | null | u
     const r = propagateNaN(env, a, b);
     return env.flags & ~env.masks & IE ? undefined : r;
   }
-  if (isDenormal(ka) || isDenormal(kb) || bDenormal) {
+  return null;
+}
+
+/**
+ * Screen two operands: unsupported encodings and SNaNs are #I (indefinite or
+ * quieted NaN), a QNaN propagates, then #D for a denormal operand. Returns a
+ * result when the operation is decided by the operands, null to compute,
+ * undefined when an unmasked exception stops the instruction.
+ */
+function screen2(env: FpEnv, a: F80, b: F80, bDenormal: boolean): F80 | null | undefined {
+  const decided = screenUnsupportedOrNaN2(env, a, b);
+  if (decided !== null) return decided;
+  if (isDenormal(classify(a)) || isDenormal(classify(b)) || bDenormal) {
     env.flags |= DE;
     if ((env.masks & DE) === 0) return undefined;
   }
@@ -430,4 +437,4 @@ export function examine(v: F80, empty: boolean): number {
   }
 }
 
-export { isFiniteNonZero, screen1 };
+export { isFiniteNonZero, screen1, screenUnsupportedOrNaN2 };

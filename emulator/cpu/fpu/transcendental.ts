@@ -13,7 +13,7 @@
 import {
   BIAS, DE, IE, PE, UE, ZE, Kind, bitLength, classify, exact, indefinite, infinity, isDenormal, isNaN, quiet, roundToRegister, zero, type F80, type FpEnv,
 } from './float80';
-import { invalid, propagateNaN, compareValues, screen1 as screen } from './arith';
+import { invalid, propagateNaN, compareValues, screen1 as screen, screenUnsupportedOrNaN2 as screen2 } from './arith';
 import { FRAC, LN2, PI } from './constants';
 
 const ONE = 1n << BigInt(FRAC);
@@ -23,17 +23,6 @@ const TINY = 100;
 /** Two results: [the new ST0 replaced in place, the value pushed]. */
 export type TwoResults = [F80, F80];
 
-/** Unsupported and NaN operands; #D is left to `denormal` after the instruction's own #I/#Z cases (host order). */
-function screen2(env: FpEnv, a: F80, b: F80): F80 | null | undefined {
-  const ka = classify(a);
-  const kb = classify(b);
-  if (ka === Kind.Unsupported || kb === Kind.Unsupported) return invalid(env);
-  if (isNaN(ka) || isNaN(kb)) {
-    const r = propagateNaN(env, a, b);
-    return env.flags & ~env.masks & IE ? undefined : r;
-  }
-  return null;
-}
 /** #D for a denormal operand; true when unmasked (no result). */
 function denormal(env: FpEnv, ...v: F80[]): boolean {
   if (!v.some((x) => isDenormal(classify(x)))) return false;
