@@ -4,11 +4,11 @@
  * while the guest runs; nothing is fetched while the view is hidden.
  */
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import type { ScreenView } from '../../debug-adapter/custom-protocol';
 import type { BringupState } from '../state';
 import { renderScreenHtml, screenPalette, screenSummary, screenText, type ScreenColours } from './screen-model';
 import { Throttle } from './throttle';
+import { webviewPageHtml } from './webview-page';
 
 export class ScreenViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewType = 'bringup.screen';
@@ -81,28 +81,16 @@ export class ScreenViewProvider implements vscode.WebviewViewProvider, vscode.Di
   }
 
   private html(webview: vscode.Webview, media: vscode.Uri): string {
-    const nonce = randomBytes(16).toString('base64');
-    const css = webview.asWebviewUri(vscode.Uri.joinPath(media, 'screen.css'));
-    const js = webview.asWebviewUri(vscode.Uri.joinPath(media, 'screen.js'));
-    const csp = `default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${nonce}'; font-src ${webview.cspSource};`;
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css}">
-<title>Screen</title>
-</head>
-<body>
-<div class="toolbar" role="toolbar" aria-label="Screen">
+    return webviewPageHtml(webview, media, {
+      title: 'Screen',
+      stylesheet: 'screen.css',
+      script: 'screen.js',
+      body: `<div class="toolbar" role="toolbar" aria-label="Screen">
   <button id="copy" title="Copy the screen as text" aria-label="Copy the screen as text">Copy</button>
   <span id="status" class="status" aria-live="polite"></span>
 </div>
-<div id="screen" class="screen" role="img" aria-label="Guest text screen"><div class="empty">Start a Bringup debug session to see the guest's text screen.</div></div>
-<script nonce="${nonce}" src="${js}"></script>
-</body>
-</html>`;
+<div id="screen" class="screen" role="img" aria-label="Guest text screen"><div class="empty">Start a Bringup debug session to see the guest's text screen.</div></div>`,
+    });
   }
 
   dispose(): void {

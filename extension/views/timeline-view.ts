@@ -1,8 +1,8 @@
 /** The IPI timeline webview view: the model renders SVG, the webview script adds interaction. */
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import type { IpiTimelineModel } from './ipi-timeline-model';
 import { layoutTimeline, renderTimelineSvg } from './ipi-timeline-model';
+import { webviewPageHtml } from './webview-page';
 
 export interface TimelineMessage {
   type: 'ready' | 'select' | 'zoom' | 'follow' | 'export';
@@ -60,21 +60,12 @@ export class IpiTimelineViewProvider implements vscode.WebviewViewProvider {
   }
 
   private html(webview: vscode.Webview, media: vscode.Uri): string {
-    const nonce = randomBytes(16).toString('base64');
-    const css = webview.asWebviewUri(vscode.Uri.joinPath(media, 'timeline.css'));
-    const js = webview.asWebviewUri(vscode.Uri.joinPath(media, 'timeline.js'));
-    const csp = `default-src 'none'; img-src ${webview.cspSource} data:; style-src ${webview.cspSource}; script-src 'nonce-${nonce}'; font-src ${webview.cspSource};`;
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css}">
-<title>IPI Timeline</title>
-</head>
-<body>
-<div class="toolbar" role="toolbar" aria-label="IPI timeline">
+    return webviewPageHtml(webview, media, {
+      title: 'IPI Timeline',
+      stylesheet: 'timeline.css',
+      script: 'timeline.js',
+      images: true,
+      body: `<div class="toolbar" role="toolbar" aria-label="IPI timeline">
   <button id="zoom-out" title="Zoom out (-)" aria-label="Zoom out">−</button>
   <span id="zoom-level" aria-live="polite">100%</span>
   <button id="zoom-in" title="Zoom in (+)" aria-label="Zoom in">+</button>
@@ -86,9 +77,7 @@ export class IpiTimelineViewProvider implements vscode.WebviewViewProvider {
 <div id="scroller" class="scroller" tabindex="-1">
   <div id="timeline" class="timeline-host"><p class="empty">No IPIs yet. Start a Bringup session; IPIs appear here as vCPUs send them.</p></div>
 </div>
-<div id="details" class="details" role="status" aria-live="polite"></div>
-<script nonce="${nonce}" src="${js}"></script>
-</body>
-</html>`;
+<div id="details" class="details" role="status" aria-live="polite"></div>`,
+    });
   }
 }

@@ -60,12 +60,18 @@ describe('extension: package.json contributions are all implemented', () => {
     assert.deepEqual(pkg.contributes.breakpoints.map((b: { language: string }) => b.language), ['c', 'nasm', 'gas']);
   });
 
-  it('the webview has a strict CSP with a nonce and loads only local resources', () => {
-    const view = readFileSync(join(root, 'extension', 'views', 'timeline-view.ts'), 'utf8');
-    assert.match(view, /default-src 'none'/);
-    assert.match(view, /script-src 'nonce-\$\{nonce\}'/);
-    assert.doesNotMatch(view, /unsafe-inline|unsafe-eval|https?:\/\/(?!www\.w3\.org)/);
-    const js = readFileSync(join(root, 'extension', 'media', 'timeline.js'), 'utf8');
-    assert.doesNotMatch(js, /\beval\(|new Function|https?:\/\//);
+  it('the webviews have a strict CSP with a nonce and load only local resources', () => {
+    // Every webview view builds its page with the one shell in webview-page.ts.
+    const page = readFileSync(join(root, 'extension', 'views', 'webview-page.ts'), 'utf8');
+    assert.match(page, /default-src 'none'/);
+    assert.match(page, /script-src 'nonce-\$\{nonce\}'/);
+    assert.doesNotMatch(page, /unsafe-inline|unsafe-eval|https?:\/\/(?!www\.w3\.org)/);
+    for (const [view, script] of [['timeline-view.ts', 'timeline.js'], ['screen-view.ts', 'screen.js']]) {
+      const source = readFileSync(join(root, 'extension', 'views', view), 'utf8');
+      assert.match(source, /webviewPageHtml\(/, `${view} uses the shared page shell`);
+      assert.doesNotMatch(source, /Content-Security-Policy|unsafe-inline|unsafe-eval|https?:\/\/(?!www\.w3\.org)/);
+      const js = readFileSync(join(root, 'extension', 'media', script), 'utf8');
+      assert.doesNotMatch(js, /\beval\(|new Function|https?:\/\//);
+    }
   });
 });
