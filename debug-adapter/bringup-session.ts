@@ -178,6 +178,12 @@ export class BringupDebugSession extends LoggingDebugSession {
         condition: (expression, cpu, variables) => evaluateCondition(expression, this.evalContext(cpu, 0, variables)),
         logMessage: (template, cpu) => this.interpolate(template, cpu),
         progress: () => this.sendStateChanged('running'),
+        machineEvent: (event) => {
+          // A trampoline's symbols (`atStartupVector`) land where the first STARTUP IPI starts the AP.
+          if (!this.symbols.awaitsStartupVector || event.kind !== 'ipi' || event.record.deliveryMode !== 'startup') return;
+          for (const line of this.symbols.placeAtStartupVector(event.record.vector << 12)) this.sendEvent(new OutputEvent(`Bringup: ${line}\n`, 'console'));
+          this.applyAllBreakpoints(true);
+        },
       });
     } catch (e) {
       this.sendErrorResponse(response, { id: 1002, format: `cannot start the machine: ${(e as Error).message}`, showUser: true });

@@ -19,6 +19,13 @@ export interface SymbolFileSpec {
   offset?: number;
   /** Sections mapped to the run-time address they execute at (a trampoline linked high, copied to 0x8000). */
   sections?: { name: string; address: number }[];
+  /**
+   * Place the file where the first STARTUP IPI starts an AP: this symbol's
+   * link-time address runs at the vector's page (vector << 12, SDM Vol. 3A
+   * 11.4.4.1), wherever the kernel chose to copy its trampoline (Linux picks
+   * a free page below 1 MiB at boot).
+   */
+  atStartupVector?: string;
 }
 
 export interface LaunchConfig {
@@ -137,10 +144,15 @@ export function parseLaunchConfig(args: Record<string, unknown>, cwd: string): L
     args.symbolFiles.forEach((f, i) => {
       const spec = typeof f === 'string' ? { path: f } : f;
       if (typeof spec !== 'object' || spec === null || typeof (spec as { path?: unknown }).path !== 'string') fail(`symbolFiles[${i}]`, 'must be a path or { "path": ..., "offset"?: ..., "sections"?: [...] }', 'Name the ELF file with debug information.');
-      const s = spec as { path: string; offset?: unknown; sections?: unknown };
+      const s = spec as { path: string; offset?: unknown; sections?: unknown; atStartupVector?: unknown };
       const file = readFile(`symbolFiles[${i}].path`, s.path, cwd);
       const entry: SymbolFileSpec = { path: file.path };
       if (s.offset !== undefined) entry.offset = address(`symbolFiles[${i}].offset`, s.offset);
+      if (s.atStartupVector !== undefined) {
+        if (typeof s.atStartupVector !== 'string' || s.atStartupVector === '') fail(`symbolFiles[${i}].atStartupVector`, 'must be the name of a symbol in the file', 'For example "atStartupVector": "trampoline_start" places Linux\'s realmode.elf where the first STARTUP IPI starts the AP.');
+        if (s.offset !== undefined || s.sections !== undefined) fail(`symbolFiles[${i}].atStartupVector`, 'cannot be combined with "offset" or "sections"', 'The offset follows from the STARTUP vector; drop "offset" and "sections".');
+        entry.atStartupVector = s.atStartupVector;
+      }
       if (s.sections !== undefined) {
         if (!Array.isArray(s.sections)) fail(`symbolFiles[${i}].sections`, 'must be an array of { "name": ".trampoline", "address": "0x8000" }', 'Map each relocated section to where it runs.');
         entry.sections = s.sections.map((sec, j) => {

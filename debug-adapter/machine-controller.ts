@@ -51,6 +51,8 @@ export interface ControllerCallbacks {
   logMessage(template: string, cpu: number): string;
   /** Called while running, at most every ~100 ms. */
   progress?(): void;
+  /** Every machine event, before it is matched against the armed filters (so a stop it causes already sees what the callback changed). */
+  machineEvent?(event: MachineEvent): void;
 }
 
 /** Instructions per run() call between yields to the host event loop. */
@@ -178,6 +180,7 @@ export class MachineController {
   }
 
   private onEvent(event: MachineEvent): void {
+    this.callbacks.machineEvent?.(event);
     if (this.config.traceEvents.length > 0 && this.config.traceEvents.includes(traceClassOf(event))) this.callbacks.output(formatTraceLine(event) + '\n', 'console');
     if (event.cpu !== undefined && event.kind !== 'note') this.lastEvent.set(event.cpu, event.kind === 'ipi' ? `IPI #${event.record.seq} ${event.record.deliveryMode}` : event.kind);
     if (event.kind === 'ipi') for (const t of event.record.targets) this.lastEvent.set(t.cpu, `${event.record.deliveryMode} IPI ${t.outcome} from vCPU ${event.record.sender}`);

@@ -12,6 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, relative } from 'node:path';
 import type { Cpu } from '../emulator/cpu/cpu';
+import { SymbolFile } from '../symbols/symbol-file';
 import { SymbolSet, type FormattedValue, type UnwoundFrame, type VariableInfo } from '../symbols/symbol-set';
 import type { SymbolFileSpec } from './launch-config';
 import type { VarNode } from './system-state/var-node';
@@ -34,6 +35,8 @@ export class SymbolBridge {
   private set = new SymbolSet();
   private count = 0;
   readonly notes: string[] = [];
+  /** Files placed by the first STARTUP IPI (`atStartupVector`), with the link-time address of their symbol. */
+  private awaitingStartupVector: { spec: SymbolFileSpec; bytes: Uint8Array; link: number }[] = [];
 
   get loaded(): boolean {
     return this.count > 0;
@@ -45,7 +48,8 @@ export class SymbolBridge {
     this.paths = [];
     this.count = 0;
     this.notes.length = 0;
-    const list = specs.length > 0 ? specs : [{ path: image }];
+    this.awaitingStartupVector = [];
+    const list: SymbolFileSpec[] = specs.length > 0 ? specs : [{ path: image }];
     for (const spec of list) {
       let bytes: Uint8Array;
       try {
@@ -58,6 +62,10 @@ export class SymbolBridge {
         if (specs.length > 0) this.notes.push(`symbol file ${spec.path} is not an ELF file`);
         continue;
       }
+      if (spec.atStartupVector !== undefined) {
+        this.awaitStartupVector(spec, bytes);
+        continue;
+      }
       try {
         this.set.load({ path: spec.path, bytes, offset: spec.offset, sections: spec.sections });
         this.paths.push(spec.path);
@@ -66,6 +74,47 @@ export class SymbolBridge {
         this.notes.push(`symbol file ${spec.path}: ${(e as Error).message}`);
       }
     }
+  }
+
+  private awaitStartupVector(spec: SymbolFileSpec, bytes: Uint8Array): void {
+    try {
+      const symbol = new SymbolFile({ path: spec.path, bytes }).symbols.byName(spec.atStartupVector!);
+      if (symbol === undefined) {
+        this.notes.push(`symbol file ${spec.path}: no symbol "${spec.atStartupVector}" to place at the STARTUP vector`);
+        return;
+      }
+      this.awaitingStartupVector.push({ spec, bytes, link: symbol.value });
+      this.notes.push(`symbol file ${spec.path} is placed when the first STARTUP IPI is sent: ${spec.atStartupVector} at its vector's page`);
+    } catch (e) {
+      this.notes.push(`symbol file ${spec.path}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Whether a file still waits for the first STARTUP IPI. */
+  get awaitsStartupVector(): boolean {
+    return this.awaitingStartupVector.length > 0;
+  }
+
+  /**
+   * The first STARTUP IPI names where APs start (vector << 12): load the
+   * files waiting for it, each shifted so its symbol runs there. Returns one
+   * line per file for the Debug Console.
+   */
+  placeAtStartupVector(startAddress: number): string[] {
+    const lines: string[] = [];
+    for (const w of this.awaitingStartupVector) {
+      const offset = (startAddress - w.link) | 0;
+      try {
+        this.set.load({ path: w.spec.path, bytes: w.bytes, offset });
+        this.paths.push(w.spec.path);
+        this.count++;
+        lines.push(`symbol file ${w.spec.path} placed at the STARTUP vector: ${w.spec.atStartupVector} = 0x${(startAddress >>> 0).toString(16).padStart(8, '0')} (offset ${offset < 0 ? '-' : ''}0x${Math.abs(offset).toString(16)})`);
+      } catch (e) {
+        lines.push(`symbol file ${w.spec.path}: ${(e as Error).message}`);
+      }
+    }
+    this.awaitingStartupVector = [];
+    return lines;
   }
 
   private linearEip(cpu: Cpu): number {
