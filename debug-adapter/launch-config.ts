@@ -87,6 +87,19 @@ function address(field: string, v: unknown): number {
   fail(field, `must be an address from 0 to 0xFFFFFFFF as a number or a "0x..." string (got ${JSON.stringify(v)})`, 'For example "0x8000".');
 }
 
+/** A symbol file offset: an address, or its negation ("-0xc0000000": a kernel linked high, running at its physical address). */
+function offsetValue(field: string, v: unknown): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v < 0 && v >= -0xffffffff) return v;
+  if (typeof v === 'string' && /^\s*-\s*(0x[0-9a-f]+|\d+)\s*$/i.test(v)) {
+    const n = Number(v.replace(/[\s-]/g, ''));
+    if (n <= 0xffffffff) return -n;
+  }
+  if (typeof v === 'string' || typeof v === 'number') {
+    if (!(typeof v === 'string' && v.trim().startsWith('-'))) return address(field, v);
+  }
+  fail(field, `must be an offset from -0xFFFFFFFF to 0xFFFFFFFF as a number or a "0x..."/"-0x..." string (got ${JSON.stringify(v)})`, 'For example "0x8000", or "-0xc0000000" for a kernel linked at 0xC0000000 + its physical address.');
+}
+
 /** Validate raw launch arguments; `cwd` resolves relative paths (the workspace folder). */
 export function parseLaunchConfig(args: Record<string, unknown>, cwd: string): LaunchConfig {
   if (typeof args.image !== 'string' || args.image.length === 0) {
@@ -147,7 +160,7 @@ export function parseLaunchConfig(args: Record<string, unknown>, cwd: string): L
       const s = spec as { path: string; offset?: unknown; sections?: unknown; atStartupVector?: unknown };
       const file = readFile(`symbolFiles[${i}].path`, s.path, cwd);
       const entry: SymbolFileSpec = { path: file.path };
-      if (s.offset !== undefined) entry.offset = address(`symbolFiles[${i}].offset`, s.offset);
+      if (s.offset !== undefined) entry.offset = offsetValue(`symbolFiles[${i}].offset`, s.offset);
       if (s.atStartupVector !== undefined) {
         if (typeof s.atStartupVector !== 'string' || s.atStartupVector === '') fail(`symbolFiles[${i}].atStartupVector`, 'must be the name of a symbol in the file', 'For example "atStartupVector": "trampoline_start" places Linux\'s realmode.elf where the first STARTUP IPI starts the AP.');
         if (s.offset !== undefined || s.sections !== undefined) fail(`symbolFiles[${i}].atStartupVector`, 'cannot be combined with "offset" or "sections"', 'The offset follows from the STARTUP vector; drop "offset" and "sections".');

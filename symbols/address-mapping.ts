@@ -21,7 +21,12 @@ interface MappedRange {
 export class AddressMapping {
   private readonly mapped: MappedRange[] = [];
 
-  constructor(readonly offset: number, sections: ElfSection[], placements: SectionPlacement[] = []) {
+  /**
+   * `addressBits` 32: addresses wrap modulo 2^32 as the CPU's do, so an
+   * offset of -0xC0000000 (or 0x40000000) maps a kernel linked at
+   * 0xC1000000 to the physical 0x01000000 it runs at before paging.
+   */
+  constructor(readonly offset: number, sections: ElfSection[], placements: SectionPlacement[] = [], private readonly addressBits: 32 | 64 = 32) {
     for (const p of placements) {
       const s = sections.find((x) => x.name === p.name);
       if (s === undefined) throw new Error(`section ${p.name} is not in the symbol file`);
@@ -32,12 +37,16 @@ export class AddressMapping {
   /** Run-time address → link-time address. Mapped sections first, then the file offset. */
   toLink(runtime: number): number {
     for (const m of this.mapped) if (runtime >= m.runLow && runtime < m.runLow + (m.linkHigh - m.linkLow)) return m.linkLow + (runtime - m.runLow);
-    return runtime - this.offset;
+    return this.wrap(runtime - this.offset);
   }
 
   /** Link-time address → run-time address. */
   toRuntime(link: number): number {
     for (const m of this.mapped) if (link >= m.linkLow && link < m.linkHigh) return m.runLow + (link - m.linkLow);
-    return link + this.offset;
+    return this.wrap(link + this.offset);
+  }
+
+  private wrap(address: number): number {
+    return this.addressBits === 32 ? address >>> 0 : address;
   }
 }

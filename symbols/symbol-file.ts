@@ -13,7 +13,7 @@ import { SymbolTable } from './symbol-table';
 export interface SymbolFileOptions {
   path: string;
   bytes: Uint8Array;
-  /** Added to every link-time address (code that runs where it was not linked). */
+  /** Added to every link-time address (code that runs where it was not linked); may be negative. */
   offset?: number;
   /** Sections that run at their own address (e.g. a trampoline copied to 0x8000). */
   sections?: SectionPlacement[];
@@ -44,7 +44,7 @@ export class SymbolFile {
     }
     this.dwarf = dwarf;
     this.dwarfError = dwarfError;
-    this.mapping = new AddressMapping(options.offset ?? 0, this.elf.sections, options.sections);
+    this.mapping = new AddressMapping(options.offset ?? 0, this.elf.sections, options.sections, this.elf.elfClass);
   }
 
   get addressBits(): 32 | 64 {

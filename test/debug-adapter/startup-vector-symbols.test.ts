@@ -67,4 +67,17 @@ describe('symbol files placed at the STARTUP vector', function () {
       await dc.stop().catch(() => {});
     }
   });
+
+  it('a negative offset, or its 32-bit complement, maps a file linked high to where it runs (addresses wrap at 2^32)', () => {
+    const entry = 0x100056; // ap_entry in the sample
+    for (const offset of ['-0x100000', '0xfff00000', -0x100000]) {
+      const config = parseLaunchConfig({ image: sample, symbolFiles: [{ path: sample, offset }] }, root) as { symbolFiles: { path: string; offset?: number }[] };
+      const bridge = new SymbolBridge();
+      bridge.load(config.symbolFiles, sample);
+      assert.equal(bridge.symbolize(entry - 0x100000), 'ap_entry', `offset ${offset}`);
+      assert.equal(bridge.symbolize(entry), undefined);
+      assert.equal(bridge.functionAddress('ap_entry'), entry - 0x100000);
+    }
+    assert.throws(() => parseLaunchConfig({ image: sample, symbolFiles: [{ path: sample, offset: '-0x100000000' }] }, root), /offset from -0xFFFFFFFF to 0xFFFFFFFF/);
+  });
 });
