@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { MachineController, type InstructionBreakpoint } from '../debug-adapter/machine-controller';
+import { MachineController, type InstructionBreakpoint } from '../run-control/machine-controller';
 import { parseLaunchConfig } from '../debug-adapter/launch-config';
 import { median, percentile, type BenchFigure } from './figure';
 

@@ -18,7 +18,7 @@ import { STATE_CHANGED_EVENT, type VcpusResponse } from './custom-protocol';
 import { EVENT_FILTERS, EVENT_FILTER_IDS, type EventFilterId } from './event-filters';
 import { evaluate, evaluateCondition, formatValue, ExpressionError, type Value } from './expression/evaluator';
 import { LaunchConfigError, parseLaunchConfig, type LaunchConfig } from './launch-config';
-import { MachineController, type InstructionBreakpoint, type StopInfo } from './machine-controller';
+import { MachineController, type InstructionBreakpoint, type StopInfo } from '../run-control/machine-controller';
 import { buildEvalContext } from './eval-context';
 import { lapicScope } from './system-state/apic-views';
 import { controlSystemScope, cpuMode, registersScope, segmentsScope } from './system-state/cpu-scopes';

@@ -2,7 +2,7 @@
  * The custom requests behind the extension's views (shapes in
  * custom-protocol.ts, documented in docs/dap-extensions.md).
  */
-import type { MachineController } from './machine-controller';
+import type { MachineController } from '../run-control/machine-controller';
 import type { DescriptorTableView, IpiLogResponse, PvStartupStateView, ScreenView, TranslationView, VcpusResponse } from './custom-protocol';
 import { ioapicView, lapicView } from './system-state/apic-views';
 import { cpuMode, tableEntries } from './system-state/cpu-scopes';

@@ -6,7 +6,7 @@
  */
 import type { Cpu } from '../emulator/cpu/cpu';
 import { int, type EvalContext, type Value } from './expression/evaluator';
-import type { MachineController } from './machine-controller';
+import type { MachineController } from '../run-control/machine-controller';
 import type { SymbolBridge } from './symbol-bridge';
 import type { FormattedValue } from '../symbols/symbol-set';
 import { decodeDescriptor } from './system-state/descriptor-decode';

@@ -1,8 +1,11 @@
 /**
- * Runs a PcMachine for the debugger: continue, pause, instruction steps
- * (with GDB-style scheduler locking), breakpoints with conditions, hit
- * counts and log messages, watchpoints and machine-event breakpoints. It
- * reports stops through callbacks and knows nothing of DAP.
+ * Run control for debuggers: runs a PcMachine with continue, pause,
+ * instruction steps (with GDB-style scheduler locking), breakpoints with
+ * conditions, hit counts and log messages, watchpoints and machine-event
+ * breakpoints, and reports stops as plain data through callbacks. It knows
+ * neither DAP nor the GDB remote protocol: the debug adapter and the GDB
+ * stub are both translators over it, and may drive the same controller
+ * (each owns its own breakpoints and watchpoints, see `owner`).
  *
  * All-stop: when one vCPU stops, every vCPU stops (they run one at a time,
  * so the others are already at an instruction boundary).
@@ -17,7 +20,37 @@ import type { ExitReason } from '../emulator/machine/machine';
 import { createPcMachine, type PcMachine } from '../emulator/machine/pc-machine';
 import type { BootSelection } from '../emulator/boot/boot-plan';
 import { matchEvent, matchPortAccess, type EventFilterId, type EventHit } from './event-filters';
-import type { LaunchConfig, SchedulerLocking } from './launch-config';
+
+/** GDB's `set scheduler-locking`: whether other vCPUs run while one steps or runs to a location. */
+export type SchedulerLocking = 'off' | 'step' | 'on';
+
+/**
+ * The machine to build (and rebuild on restart) and how to run it. The
+ * adapter's LaunchConfig is one; `bringup run --gdb` builds one from its
+ * options.
+ */
+export interface RunControlConfig {
+  imageBytes: Uint8Array;
+  boot: string;
+  cpus: number;
+  memorySize: number;
+  disk?: Uint8Array;
+  disks?: Uint8Array[];
+  /** `--disk-writable`: where guest sector writes go (otherwise an in-memory overlay). */
+  diskWriteBack?: (disk: number, lba: number, data: Uint8Array) => void;
+  cmdline?: string;
+  modules: { data: Uint8Array; string: string }[];
+  initrd?: Uint8Array;
+  seed: number;
+  quantum?: number;
+  serialIrqGate: 'none' | 'out2';
+  stopOnEntry: boolean;
+  /** Machine-event trace classes echoed through `output` (as `bringup run --trace` prints them). */
+  traceEvents: readonly string[];
+}
+
+/** Who set a breakpoint or watchpoint: the debug adapter's session, or a GDB client attached to the same machine. */
+export type BreakpointOwner = 'session' | 'gdb';
 
 export type StopKind = 'entry' | 'breakpoint' | 'step' | 'pause' | 'event' | 'data breakpoint' | 'goto';
 
@@ -80,7 +113,7 @@ export class MachineController {
   /** Last machine event per vCPU, in words (the vCPUs view). */
   readonly lastEvent = new Map<number, string>();
 
-  constructor(readonly config: LaunchConfig, private readonly callbacks: ControllerCallbacks) {
+  constructor(readonly config: RunControlConfig, private readonly callbacks: ControllerCallbacks) {
     this.build();
   }
 
@@ -95,6 +128,7 @@ export class MachineController {
         memorySize: this.config.memorySize,
         disk: this.config.disk,
         disks: this.config.disks,
+        diskWriteBack: this.config.diskWriteBack,
         cmdline: this.config.cmdline,
         modules: this.config.modules.map((m) => ({ data: m.data, string: m.string })),
         initrd: this.config.initrd,
@@ -143,10 +177,12 @@ export class MachineController {
   // Breakpoints, watchpoints, event filters
   // ------------------------------------------------------------------
 
-  setInstructionBreakpoints(list: InstructionBreakpoint[]): void {
+  /** Replace `owner`'s instruction breakpoints (the other owner's stay). */
+  setInstructionBreakpoints(list: InstructionBreakpoint[], owner: BreakpointOwner = 'session'): void {
+    this.breakpointsByOwner.set(owner, list);
     this.breakpoints = new Map();
     this.physicalBreakpoints = new Map();
-    for (const bp of list) {
+    for (const bp of [...this.breakpointsByOwner.values()].flat()) {
       const table = bp.physical === true ? this.physicalBreakpoints : this.breakpoints;
       const at = table.get(bp.linear) ?? [];
       at.push(bp);
@@ -156,6 +192,8 @@ export class MachineController {
     this.applyBreakpointTable();
   }
   private physicalBreakpoints = new Map<number, InstructionBreakpoint[]>();
+  private readonly breakpointsByOwner = new Map<BreakpointOwner, InstructionBreakpoint[]>();
+  private readonly watchpointsByOwner = new Map<BreakpointOwner, Watchpoint[]>();
 
   private applyBreakpointTable(): void {
     const addresses = new Set<number>(this.breakpoints.keys());
@@ -163,8 +201,10 @@ export class MachineController {
     this.hooks.setBreakpoints(addresses);
   }
 
-  setWatchpoints(list: Watchpoint[]): void {
-    this.hooks.watchpoints = list;
+  /** Replace `owner`'s watchpoints (the other owner's stay). */
+  setWatchpoints(list: Watchpoint[], owner: BreakpointOwner = 'session'): void {
+    this.watchpointsByOwner.set(owner, list);
+    this.hooks.watchpoints = [...this.watchpointsByOwner.values()].flat();
     this.syncWatchCount();
   }
 
@@ -254,21 +294,26 @@ export class MachineController {
     setImmediate(() => this.runLoop());
   }
 
-  /** Continue only one vCPU (scheduler locking "on", or DAP singleThread); the others stay where they are. */
-  continueOnly(cpuIndex: number): void {
+  /**
+   * Continue only some vCPUs (scheduler locking "on", DAP singleThread, a
+   * gdb `vCont;c:N`); the others stay where they are.
+   */
+  continueOnly(cpuIndex: number | readonly number[]): void {
     if (this.exited !== undefined || this.running) return;
+    const only = typeof cpuIndex === 'number' ? [cpuIndex] : [...cpuIndex];
+    if (only.length === 0) return;
     this.prepareResume();
     this.pauseRequested = false;
     this.running = true;
-    this.onlyCpu = cpuIndex;
+    this.onlyCpus = only;
     setImmediate(() => this.runLoop());
   }
-  /** When set, runLoop runs only this vCPU. */
-  private onlyCpu: number | undefined;
+  /** When set, runLoop runs only these vCPUs. */
+  private onlyCpus: number[] | undefined;
 
   /** The debugger's run state of one vCPU (all-stop, except continueOnly). */
   runState(cpuIndex: number): 'stopped' | 'running' {
-    return this.running && (this.onlyCpu === undefined || this.onlyCpu === cpuIndex) ? 'running' : 'stopped';
+    return this.running && (this.onlyCpus === undefined || this.onlyCpus.includes(cpuIndex)) ? 'running' : 'stopped';
   }
 
   pause(): void {
@@ -281,7 +326,7 @@ export class MachineController {
     if (!this.running) return;
     let result;
     try {
-      result = this.onlyCpu === undefined ? this.pc.machine.run(CHUNK) : this.runOnly(this.onlyCpu);
+      result = this.onlyCpus === undefined ? this.pc.machine.run(CHUNK) : this.runOnly(this.onlyCpus);
     } catch (error) {
       this.running = false;
       this.callbacks.output(`Bringup: internal emulator error: ${(error as Error).stack ?? error}\n`, 'console');
@@ -292,7 +337,7 @@ export class MachineController {
     this.flushOutput();
     if (result.kind === 'exited') {
       this.running = false;
-      this.onlyCpu = undefined;
+      this.onlyCpus = undefined;
       this.exited = result.reason;
       this.callbacks.exited(result.reason);
       return;
@@ -310,36 +355,49 @@ export class MachineController {
     setImmediate(() => this.runLoop());
   }
 
-  /** One chunk of a single vCPU; virtual time advances with its instructions. */
-  private runOnly(cpuIndex: number): ReturnType<PcMachine['machine']['run']> {
+  /** One chunk of some vCPUs only, in turn, 1,000 instructions at a time; virtual time advances with their instructions. */
+  private runOnly(cpuIndexes: readonly number[]): ReturnType<PcMachine['machine']['run']> {
     const machine = this.pc.machine;
-    const cpu = this.pc.cpus[cpuIndex];
+    const cpus = cpuIndexes.map((i) => this.pc.cpus[i]);
     let retired = 0;
     while (retired < CHUNK) {
       if (machine.exited !== undefined) return { kind: 'exited', reason: machine.exited };
-      if (!cpu.isRunnable()) {
+      const runnable = cpus.filter((cpu) => cpu.isRunnable());
+      if (runnable.length === 0) {
         const deadline = machine.clock.nextDeadline();
         if (deadline === Infinity) return { kind: 'exited', reason: { kind: 'idle-forever' } };
         machine.clock.advanceTo(Math.max(deadline, machine.clock.now));
         continue;
       }
-      machine.currentCpu.index = cpuIndex;
-      const n = cpu.runSlice(Math.min(1000, CHUNK - retired));
-      retired += n;
-      machine.clock.advanceTo(machine.clock.now + Math.max(1, n));
-      if (this.pendingHits.length > 0 || this.breakpointCpus.length > 0 || this.hooks.lastWatchHit !== undefined || this.pauseRequested) return { kind: 'stopped' };
+      for (const cpu of runnable) {
+        machine.currentCpu.index = cpu.index;
+        const n = cpu.runSlice(Math.min(1000, CHUNK - retired));
+        retired += n;
+        machine.clock.advanceTo(machine.clock.now + Math.max(1, n));
+        if (this.stopPending()) return { kind: 'stopped' };
+      }
     }
     return { kind: 'budget-spent' };
   }
 
+  /** A breakpoint, watchpoint, machine event or pause is waiting to be resolved. */
+  private stopPending(): boolean {
+    return this.pendingHits.length > 0 || this.breakpointCpus.length > 0 || this.hooks.lastWatchHit !== undefined || this.pauseRequested;
+  }
+
+  /** A watchpoint or a machine event stopped a step early: the stop to report instead of the step's (watchpoints first). */
+  private earlyStop(): StopInfo | undefined {
+    const watch = this.hooks.lastWatchHit;
+    if (watch !== undefined) return { kind: 'data breakpoint', cpu: watch.cpu, watch, description: describeWatch(watch) };
+    const hit = this.pendingHits[0];
+    if (hit !== undefined) return { kind: 'event', cpu: hit.cpu, hit, description: hit.description };
+    return undefined;
+  }
+
   /** Decide why the machine stopped; true when the stop is reported (the loop ends). */
   private resolveStop(): boolean {
-    const watch = this.hooks.lastWatchHit;
-    if (watch !== undefined) return this.report({ kind: 'data breakpoint', cpu: watch.cpu, watch, description: describeWatch(watch) });
-    if (this.pendingHits.length > 0) {
-      const hit = this.pendingHits[0];
-      return this.report({ kind: 'event', cpu: hit.cpu, hit, description: hit.description });
-    }
+    const early = this.earlyStop();
+    if (early !== undefined) return this.report(early);
     for (const cpuIndex of this.breakpointCpus) {
       const cpu = this.pc.cpus[cpuIndex];
       const linear = (cpu.segBase[1] + cpu.state.eip) >>> 0;
@@ -386,7 +444,7 @@ export class MachineController {
 
   private report(info: StopInfo): true {
     this.running = false;
-    this.onlyCpu = undefined;
+    this.onlyCpus = undefined;
     this.lastReported = info.cpu;
     // Several machine events can happen in one instruction (an undecodable opcode whose #UD then triple-faults):
     // the first is reported now, the others on the next continue, before the machine runs again.
@@ -397,38 +455,38 @@ export class MachineController {
     return true;
   }
 
-  /** One instruction on `cpuIndex`; other vCPUs run one instruction each too unless locked. */
-  stepInstruction(cpuIndex: number, locking: SchedulerLocking, singleThread = false): void {
-    if (this.exited !== undefined) return;
-    this.prepareResume();
-    const cpus = this.pc.cpus;
-    const others = locking === 'off' && !singleThread;
-    try {
-      if (others) {
-        for (const cpu of cpus) if (cpu.index !== cpuIndex && cpu.isRunnable()) this.runOne(cpu, 1);
-      }
-      this.runOne(cpus[cpuIndex], 1);
-      this.pc.machine.clock.advanceTo(this.pc.machine.clock.now + 1);
-    } catch (error) {
-      this.callbacks.output(`Bringup: internal emulator error: ${(error as Error).stack ?? error}\n`, 'console');
-    }
+  /** After an instruction step or a bounded run of steps: the machine's end, a watchpoint or event, or the step itself. */
+  private reportStepEnd(cpuIndex: number): void {
     this.flushOutput();
     if (this.pc.machine.exited !== undefined) {
       this.exited = this.pc.machine.exited;
       this.callbacks.exited(this.exited);
       return;
     }
-    const watch = this.hooks.lastWatchHit;
-    if (watch !== undefined) {
-      this.report({ kind: 'data breakpoint', cpu: watch.cpu, watch, description: describeWatch(watch) });
-      return;
+    this.report(this.earlyStop() ?? { kind: 'step', cpu: cpuIndex });
+  }
+
+  /**
+   * One step round: every other runnable vCPU one instruction (unless
+   * `alone`), then `cpu` one instruction, then one tick of virtual time.
+   * The single place where stepping advances the clock.
+   */
+  private stepRound(cpu: Cpu, alone: boolean): void {
+    if (!alone) for (const other of this.pc.cpus) if (other !== cpu && other.isRunnable()) this.runOne(other, 1);
+    this.runOne(cpu, 1);
+    this.pc.machine.clock.advanceTo(this.pc.machine.clock.now + 1);
+  }
+
+  /** One instruction on `cpuIndex`; other vCPUs run one instruction each too unless locked. */
+  stepInstruction(cpuIndex: number, locking: SchedulerLocking, singleThread = false): void {
+    if (this.exited !== undefined) return;
+    this.prepareResume();
+    try {
+      this.stepRound(this.pc.cpus[cpuIndex], locking !== 'off' || singleThread);
+    } catch (error) {
+      this.callbacks.output(`Bringup: internal emulator error: ${(error as Error).stack ?? error}\n`, 'console');
     }
-    if (this.pendingHits.length > 0) {
-      const hit = this.pendingHits[0];
-      this.report({ kind: 'event', cpu: hit.cpu, hit, description: hit.description });
-      return;
-    }
-    this.report({ kind: 'step', cpu: cpuIndex });
+    this.reportStepEnd(cpuIndex);
   }
 
   private runOne(cpu: Cpu, n: number): void {
@@ -489,70 +547,47 @@ export class MachineController {
   /** Scheduler locking "on": only this vCPU runs until the temporary breakpoint (bounded, then reported as a step). */
   private runOnlyUntilTemporary(cpuIndex: number): void {
     const cpu = this.pc.cpus[cpuIndex];
+    const t = this.temporary;
     this.prepareResume();
-    for (let i = 0; i < 5_000_000 && this.temporary !== undefined; i++) {
-      this.pc.machine.currentCpu.index = cpuIndex;
-      cpu.runSlice(1);
-      this.pc.machine.clock.advanceTo(this.pc.machine.clock.now + 1);
-      const t = this.temporary;
-      const lin = (cpu.segBase[1] + cpu.state.eip) >>> 0;
-      if (t !== undefined && lin === t.linear && (t.minEsp === undefined || cpu.state.gpr[4] >>> 0 >= t.minEsp)) break;
-      if (this.pendingHits.length > 0 || this.hooks.lastWatchHit !== undefined || cpu.activity !== 'running') break;
-      cpu.prepareResume();
-    }
+    if (t !== undefined) this.runOneUntil(cpu, t.linear, t.minEsp ?? 0, true, 5_000_000);
     this.temporary = undefined;
     this.applyBreakpointTable();
-    this.flushOutput();
-    const watch = this.hooks.lastWatchHit;
-    if (watch !== undefined) this.report({ kind: 'data breakpoint', cpu: watch.cpu, watch, description: describeWatch(watch) });
-    else if (this.pendingHits.length > 0) this.report({ kind: 'event', cpu: this.pendingHits[0].cpu, hit: this.pendingHits[0], description: this.pendingHits[0].description });
-    else this.report({ kind: 'step', cpu: cpuIndex });
+    this.reportStepEnd(cpuIndex);
   }
 
   /** Line stepping: step instructions on one vCPU until `done` says the line changed (bounded). */
   stepUntil(cpuIndex: number, locking: SchedulerLocking, singleThread: boolean, done: (cpu: Cpu) => boolean, stepOverCalls: boolean): void {
     const cpu = this.pc.cpus[cpuIndex];
+    const alone = locking !== 'off' || singleThread;
     this.prepareResume();
     for (let i = 0; i < 2_000_000; i++) {
       if (stepOverCalls) {
         const insn = this.decodeAt(cpu);
         if (insn !== undefined && (insn.opcode === 0xe8 || (insn.opcode === 0xff && (insn.reg === 2 || insn.reg === 3)))) {
           const next = (cpu.segBase[1] + cpu.state.eip + insn.length) >>> 0;
-          this.runOneUntil(cpu, next, cpu.state.gpr[4] >>> 0, locking, singleThread);
+          this.runOneUntil(cpu, next, cpu.state.gpr[4] >>> 0, alone);
           if (done(cpu)) break;
           continue;
         }
       }
-      if (locking === 'off' && !singleThread) for (const other of this.pc.cpus) if (other !== cpu && other.isRunnable()) this.runOne(other, 1);
       const taken = cpu.externalEventsTaken;
       const resumeAt = (cpu.segBase[1] + cpu.state.eip) >>> 0;
       const espBefore = cpu.state.gpr[4] >>> 0;
-      this.runOne(cpu, 1);
-      this.pc.machine.clock.advanceTo(this.pc.machine.clock.now + 1);
+      this.stepRound(cpu, alone);
       // A line step steps over hardware interrupts: when one was taken at this boundary, run the handler back to where it interrupted.
-      if (cpu.externalEventsTaken !== taken && cpu.activity === 'running') this.runOneUntil(cpu, resumeAt, espBefore, locking, singleThread);
+      if (cpu.externalEventsTaken !== taken && cpu.activity === 'running') this.runOneUntil(cpu, resumeAt, espBefore, alone);
       if (this.pendingHits.length > 0 || this.hooks.lastWatchHit !== undefined || cpu.activity !== 'running' || this.pc.machine.exited !== undefined) break;
       if (done(cpu)) break;
     }
-    this.flushOutput();
-    if (this.pc.machine.exited !== undefined) {
-      this.exited = this.pc.machine.exited;
-      this.callbacks.exited(this.exited);
-      return;
-    }
-    const watch = this.hooks.lastWatchHit;
-    if (watch !== undefined) this.report({ kind: 'data breakpoint', cpu: watch.cpu, watch, description: describeWatch(watch) });
-    else if (this.pendingHits.length > 0) this.report({ kind: 'event', cpu: this.pendingHits[0].cpu, hit: this.pendingHits[0], description: this.pendingHits[0].description });
-    else this.report({ kind: 'step', cpu: cpuIndex });
+    this.reportStepEnd(cpuIndex);
   }
 
-  private runOneUntil(cpu: Cpu, linear: number, minEsp: number, locking: SchedulerLocking, singleThread: boolean): void {
-    for (let i = 0; i < 2_000_000; i++) {
-      if (locking === 'off' && !singleThread) for (const other of this.pc.cpus) if (other !== cpu && other.isRunnable()) this.runOne(other, 1);
-      this.runOne(cpu, 1);
-      this.pc.machine.clock.advanceTo(this.pc.machine.clock.now + 1);
+  /** Step rounds until `cpu` is at `linear` with ESP at least `minEsp`, something stops it, or `limit` rounds. */
+  private runOneUntil(cpu: Cpu, linear: number, minEsp: number, alone: boolean, limit = 2_000_000): void {
+    for (let i = 0; i < limit; i++) {
+      this.stepRound(cpu, alone);
       if ((cpu.segBase[1] + cpu.state.eip) >>> 0 === linear && cpu.state.gpr[4] >>> 0 >= minEsp) return;
-      if (this.pendingHits.length > 0 || this.hooks.lastWatchHit !== undefined || cpu.activity !== 'running') return;
+      if (this.pendingHits.length > 0 || this.hooks.lastWatchHit !== undefined || cpu.activity !== 'running' || this.pc.machine.exited !== undefined) return;
     }
   }
 

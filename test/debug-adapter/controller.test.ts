@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MachineController, type StopInfo } from '../../debug-adapter/machine-controller';
+import { MachineController, type StopInfo } from '../../run-control/machine-controller';
 import { parseLaunchConfig } from '../../debug-adapter/launch-config';
 import { nasm } from '../support/nasm';
 
