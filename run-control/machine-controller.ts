@@ -47,6 +47,8 @@ export interface RunControlConfig {
   stopOnEntry: boolean;
   /** Machine-event trace classes echoed through `output` (as `bringup run --trace` prints them). */
   traceEvents: readonly string[];
+  /** Guest output (COM1, port 0xE9) byte for byte, as `bringup run` writes it; without it, `output` gets UTF-8 text. */
+  rawOutput?: (bytes: Uint8Array) => void;
 }
 
 /** Who set a breakpoint or watchpoint: the debug adapter's session, or a GDB client attached to the same machine. */
@@ -163,6 +165,11 @@ export class MachineController {
 
   private flushOutput(): void {
     if (this.output.length === 0) return;
+    if (this.config.rawOutput !== undefined) {
+      this.config.rawOutput(Uint8Array.from(this.output));
+      this.output = [];
+      return;
+    }
     // UTF-8, as a terminal shows `bringup run`'s byte-for-byte output; a sequence cut by a flush waits for its rest.
     const text = this.outputDecoder.decode(Uint8Array.from(this.output), { stream: true });
     this.output = [];
@@ -217,6 +224,11 @@ export class MachineController {
     for (const f of filters) this.armed.set(f.id, f.condition);
     this.pc.machine.io.observers.length = 0;
     if (this.armed.has('port-io')) this.pc.machine.io.observers.push((access) => this.onPortAccess(access));
+  }
+
+  /** The armed machine-event filters with their conditions. */
+  eventFilters(): { id: EventFilterId; condition?: string }[] {
+    return [...this.armed].map(([id, condition]) => (condition === undefined ? { id } : { id, condition }));
   }
 
   private onEvent(event: MachineEvent): void {
