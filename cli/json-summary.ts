@@ -22,14 +22,14 @@ export interface RunSummary {
   events: { kind: string; count: number }[];
 }
 
-export function exitReasonName(reason: ExitReason | { kind: 'timeout' }): string {
+export function exitReasonName(reason: ExitReason | { kind: 'timeout' } | { kind: 'killed' }): string {
   return reason.kind;
 }
 
 export function buildSummary(
   pc: PcMachine,
   args: { image: string | undefined; seed: number; memorySize: number },
-  exit: { reason: ExitReason | { kind: 'timeout' }; status: number },
+  exit: { reason: ExitReason | { kind: 'timeout' } | { kind: 'killed' }; status: number },
   eventCounts: Map<string, number>,
 ): RunSummary {
   const { kind, ...detail } = exit.reason as { kind: string } & Record<string, unknown>;

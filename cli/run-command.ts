@@ -7,14 +7,18 @@ import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'nod
 import { BootError } from '../emulator/boot/boot-error';
 import { traceClassOf } from '../emulator/events/machine-events';
 import type { ExitReason } from '../emulator/machine/machine';
-import { createPcMachine, type PcMachine } from '../emulator/machine/pc-machine';
+import { createPcMachine, type PcMachine, type PcMachineOptions } from '../emulator/machine/pc-machine';
 import { formatRegisterDump } from '../emulator/machine/register-snapshot';
 import { readTextScreen, textScreenToString } from '../emulator/devices/vga/text-screen';
 import type { CliIo } from './cli-io';
-import { EXIT_ALL_HALTED, EXIT_INTERNAL_ERROR, EXIT_LIMIT, EXIT_RESET_REQUESTED, EXIT_TRIPLE_FAULT, EXIT_USAGE, debugExitProcessStatus } from './exit-status';
+import { EXIT_INTERNAL_ERROR, EXIT_USAGE, exitStatusFor } from './exit-status';
 import { buildSummary } from './json-summary';
 import { parseRunArguments, UsageError, type RunOptions, type TraceSelection } from './run-options';
 import { formatTraceLine, formatVirtualTime } from './trace-format';
+import { runUnderGdb } from './gdb-run';
+
+/** How a run ended: the machine's reason, --timeout, or gdb's kill. */
+export type RunOutcome = ExitReason | { kind: 'timeout' } | { kind: 'killed' };
 
 /** Instructions per run() call: large enough to amortize the call, small enough to check the wall clock and stdin often. */
 const INSTRUCTIONS_PER_CHUNK = 1_000_000;
@@ -30,7 +34,7 @@ function readInput(what: string, path: string): Uint8Array {
 }
 
 /** A --disk file opened for --disk-writable: sectors are written in place, never past the file's end (its length does not change). */
-interface DiskFile {
+export interface DiskFile {
   write(lba: number, data: Uint8Array): void;
   close(): void;
 }
@@ -56,21 +60,86 @@ function openForWriting(path: string, length: number): DiskFile {
   };
 }
 
-function statusFor(reason: ExitReason | { kind: 'timeout' }): number {
-  switch (reason.kind) {
-    case 'debug-exit':
-      return debugExitProcessStatus(reason.status);
-    case 'all-halted':
-      return EXIT_ALL_HALTED;
+/** What `bringup run` read from disk before building the machine. */
+export interface RunInputs {
+  image: Uint8Array | undefined;
+  disks: Uint8Array[];
+  diskFiles: DiskFile[] | undefined;
+  modules: { data: Uint8Array; string: string }[];
+  initrd: Uint8Array | undefined;
+}
+
+function loadInputs(options: RunOptions): RunInputs {
+  const image = options.image !== undefined ? readInput('IMAGE', options.image) : undefined;
+  const disks = options.disks.map((path) => readInput('--disk', path));
+  const diskFiles = options.diskWritable ? options.disks.map((path, i) => openForWriting(path, disks[i].length)) : undefined;
+  const modules = options.modules.map((m) => ({ data: readInput('--module', m.path), string: m.string }));
+  const initrd = options.initrd === undefined ? undefined : readInput('--initrd', options.initrd);
+  return { image, disks, diskFiles, modules, initrd };
+}
+
+export function machineOptions(options: RunOptions, inputs: RunInputs): PcMachineOptions {
+  return {
+    // A boot-sector run with only --disk boots sector 0 of that disk.
+    image: inputs.image ?? inputs.disks[0],
+    boot: inputs.image === undefined ? 'bootsector' : options.boot,
+    cpus: options.cpus,
+    memorySize: options.memorySize,
+    disks: inputs.disks,
+    diskWriteBack: inputs.diskFiles === undefined ? undefined : (index, lba, data) => inputs.diskFiles![index].write(lba, data),
+    cmdline: options.cmdline,
+    modules: inputs.modules,
+    initrd: inputs.initrd,
+    seed: options.seed,
+    quantum: options.quantum,
+    serialIrqGate: options.serialIrqGate,
+  };
+}
+
+/** Say how the run ended on stderr, write --screen and --json, and return the exit status. */
+export function finishRun(pc: PcMachine, options: RunOptions, outcome: RunOutcome, eventCounts: Map<string, number>, io: CliIo): number {
+  const { machine } = pc;
+  const status = exitStatusFor(outcome);
+  switch (outcome.kind) {
     case 'triple-fault':
-      return EXIT_TRIPLE_FAULT;
-    case 'reset-requested':
-      return EXIT_RESET_REQUESTED;
+      io.stderr(`bringup: vCPU ${outcome.cpu} triple-faulted (shutdown); registers at the fault:\n${formatRegisterDump(outcome.cpu, pc.cpus[outcome.cpu].state)}\n`);
+      break;
     case 'instruction-limit':
-    case 'idle-forever':
+      io.stderr(`bringup: stopped after ${machine.totalInstructions} instructions (--max-instructions ${options.maxInstructions})\n`);
+      break;
     case 'timeout':
-      return EXIT_LIMIT;
+      io.stderr(`bringup: stopped after ${options.timeoutSeconds} s of host time (--timeout)\n`);
+      break;
+    case 'killed':
+      io.stderr('bringup: the debugger killed the machine (gdb kill)\n');
+      break;
+    case 'idle-forever':
+      io.stderr('bringup: every vCPU waits for an interrupt or a STARTUP IPI that nothing can send any more (no timer armed); stopping\n');
+      break;
+    case 'reset-requested':
+      io.stderr(`bringup: the guest requested a platform reset (${outcome.reason}); the run ends here\n`);
+      break;
+    default:
+      break;
   }
+  if (options.screen !== undefined) {
+    try {
+      writeFileSync(options.screen, textScreenToString(readTextScreen(pc.platform.vga.registers, machine.memory)));
+    } catch (error) {
+      io.stderr(`bringup: cannot write --screen file '${options.screen}': ${(error as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+  }
+  if (options.json !== undefined) {
+    const summary = buildSummary(pc, { image: options.image ?? options.disk, seed: options.seed, memorySize: options.memorySize }, { reason: outcome, status }, eventCounts);
+    try {
+      writeFileSync(options.json, JSON.stringify(summary, null, 2) + '\n');
+    } catch (error) {
+      io.stderr(`bringup: cannot write --json file '${options.json}': ${(error as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+  }
+  return status;
 }
 
 function yieldToEventLoop(): Promise<void> {
@@ -88,33 +157,14 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       pending.length = 0;
     }
   };
+  let inputs: RunInputs;
   try {
     options = parseRunArguments(argv);
-    const image = options.image !== undefined ? readInput('IMAGE', options.image) : undefined;
-    const disks = options.disks.map((path) => readInput('--disk', path));
-    const disk = disks[0];
-    if (options.diskWritable) diskFiles = options.disks.map((path, i) => openForWriting(path, disks[i].length));
-    const modules = options.modules.map((m) => ({ data: readInput('--module', m.path), string: m.string }));
-    const initrd = options.initrd === undefined ? undefined : readInput('--initrd', options.initrd);
+    inputs = loadInputs(options);
+    diskFiles = inputs.diskFiles;
+    if (options.gdb !== undefined) return await runUnderGdb(options, inputs, io);
     const host = { serialOutput: (b: number) => pending.push(b), debugConsoleOutput: (b: number) => pending.push(b) };
-    pc = createPcMachine(
-      {
-        // A boot-sector run with only --disk boots sector 0 of that disk.
-        image: image ?? disk!,
-        boot: image === undefined ? 'bootsector' : options.boot,
-        cpus: options.cpus,
-        memorySize: options.memorySize,
-        disks,
-        diskWriteBack: diskFiles === undefined ? undefined : (index, lba, data) => diskFiles![index].write(lba, data),
-        cmdline: options.cmdline,
-        modules,
-        initrd,
-        seed: options.seed,
-        quantum: options.quantum,
-        serialIrqGate: options.serialIrqGate,
-      },
-      host,
-    );
+    pc = createPcMachine(machineOptions(options, inputs), host);
   } catch (error) {
     diskFiles?.forEach((f) => f.close());
     if (error instanceof UsageError || error instanceof BootError) {
@@ -145,7 +195,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   );
 
   const started = Date.now();
-  let outcome: ExitReason | { kind: 'timeout' };
+  let outcome: RunOutcome;
   try {
     for (;;) {
       const result = machine.run(INSTRUCTIONS_PER_CHUNK, options.maxInstructions ?? Infinity);
@@ -171,42 +221,5 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   flushOutput();
   diskFiles?.forEach((f) => f.close());
 
-  const status = statusFor(outcome);
-  switch (outcome.kind) {
-    case 'triple-fault':
-      io.stderr(`bringup: vCPU ${outcome.cpu} triple-faulted (shutdown); registers at the fault:\n${formatRegisterDump(outcome.cpu, pc.cpus[outcome.cpu].state)}\n`);
-      break;
-    case 'instruction-limit':
-      io.stderr(`bringup: stopped after ${machine.totalInstructions} instructions (--max-instructions ${options.maxInstructions})\n`);
-      break;
-    case 'timeout':
-      io.stderr(`bringup: stopped after ${options.timeoutSeconds} s of host time (--timeout)\n`);
-      break;
-    case 'idle-forever':
-      io.stderr('bringup: every vCPU waits for an interrupt or a STARTUP IPI that nothing can send any more (no timer armed); stopping\n');
-      break;
-    case 'reset-requested':
-      io.stderr(`bringup: the guest requested a platform reset (${outcome.reason}); the run ends here\n`);
-      break;
-    default:
-      break;
-  }
-  if (options.screen !== undefined) {
-    try {
-      writeFileSync(options.screen, textScreenToString(readTextScreen(pc.platform.vga.registers, machine.memory)));
-    } catch (error) {
-      io.stderr(`bringup: cannot write --screen file '${options.screen}': ${(error as Error).message}\n`);
-      return EXIT_USAGE;
-    }
-  }
-  if (options.json !== undefined) {
-    const summary = buildSummary(pc, { image: options.image ?? options.disk, seed: options.seed, memorySize: options.memorySize }, { reason: outcome, status }, eventCounts);
-    try {
-      writeFileSync(options.json, JSON.stringify(summary, null, 2) + '\n');
-    } catch (error) {
-      io.stderr(`bringup: cannot write --json file '${options.json}': ${(error as Error).message}\n`);
-      return EXIT_USAGE;
-    }
-  }
-  return status;
+  return finishRun(pc, options, outcome, eventCounts, io);
 }

@@ -44,6 +44,33 @@ export interface RunOptions {
   screen: string | undefined;
   /** --serial-irq-gate: 'none' (QEMU's COM1 line, the default) or 'out2' (real hardware gates it with MCR.OUT2). */
   serialIrqGate: SerialIrqGateChoice;
+  /** --gdb [HOST:]PORT: serve the GDB remote protocol there (port 0: any free port, printed on stderr). */
+  gdb: GdbAddress | undefined;
+  /** --gdb-wait: start halted until a debugger attaches (QEMU's -S). */
+  gdbWait: boolean;
+  /** --gdb-allow-remote: a --gdb host other than loopback is allowed. */
+  gdbAllowRemote: boolean;
+}
+
+export interface GdbAddress {
+  host: string;
+  port: number;
+}
+
+export const DEFAULT_GDB_HOST = '127.0.0.1';
+
+/** Hosts that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** `PORT`, `HOST:PORT` or `[IPv6]:PORT`. */
+export function parseGdbAddress(text: string): GdbAddress {
+  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(text);
+  const port = m === null ? NaN : Number(m[2]);
+  if (m === null || !(port >= 0 && port <= 65535)) throw new UsageError(`--gdb expects [HOST:]PORT (e.g. 1234 or 127.0.0.1:1234), got '${text}'`);
+  const host = m[1] === undefined ? DEFAULT_GDB_HOST : m[1].replace(/^\[|\]$/g, '');
+  return { host, port };
 }
 
 export const SERIAL_IRQ_GATES = ['none', 'out2'] as const;
@@ -87,6 +114,9 @@ export function parseRunArguments(argv: readonly string[]): RunOptions {
     quantum: undefined,
     screen: undefined,
     serialIrqGate: 'none',
+    gdb: undefined,
+    gdbWait: false,
+    gdbAllowRemote: false,
   };
   const seen = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
@@ -196,6 +226,15 @@ export function parseRunArguments(argv: readonly string[]): RunOptions {
         options.serialIrqGate = v as SerialIrqGateChoice;
         break;
       }
+      case '--gdb':
+        options.gdb = parseGdbAddress(takeValue());
+        break;
+      case '--gdb-wait':
+      case '--gdb-allow-remote':
+        if (value !== undefined) throw new UsageError(`${flag} takes no value`);
+        if (flag === '--gdb-wait') options.gdbWait = true;
+        else options.gdbAllowRemote = true;
+        break;
       default:
         throw new UsageError(`unknown option '${flag}' (see bringup run --help)`);
     }
@@ -203,6 +242,11 @@ export function parseRunArguments(argv: readonly string[]): RunOptions {
   if (options.image === undefined && !(options.disk !== undefined && (options.boot === 'bootsector' || options.boot === 'auto'))) {
     throw new UsageError('no IMAGE given (bringup run IMAGE [options]; a boot-sector disk can be given with --disk alone)');
   }
+  if ((options.gdbWait || options.gdbAllowRemote) && options.gdb === undefined) throw new UsageError(`${options.gdbWait ? '--gdb-wait' : '--gdb-allow-remote'} needs --gdb [HOST:]PORT`);
+  if (options.gdb !== undefined && !isLoopbackHost(options.gdb.host) && !options.gdbAllowRemote) {
+    throw new UsageError(`--gdb ${options.gdb.host}:${options.gdb.port} would let other machines control this one; add --gdb-allow-remote if that is meant (the default host is ${DEFAULT_GDB_HOST})`);
+  }
+  if (options.gdb !== undefined && options.maxInstructions !== undefined) throw new UsageError('--max-instructions cannot be combined with --gdb (the debugger decides how far the machine runs; --timeout still applies)');
   if (options.diskWritable && options.disks.length === 0) throw new UsageError('--disk-writable needs a --disk FILE to write to');
   if (options.initrd !== undefined && options.boot !== 'auto' && options.boot !== 'linux' && options.boot !== 'pvh') {
     throw new UsageError(`--initrd needs --boot linux or pvh (the Linux boot protocol's ramdisk, or the first PVH module), not ${options.boot}`);

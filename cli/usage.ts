@@ -6,12 +6,13 @@ export const USAGE = `Usage:
                     [--trace ipi,modes,exceptions,boot,paravirt,io,memory,run,all]
                     [--json FILE] [--seed N] [--quantum N]
                     [--screen FILE] [--serial-irq-gate none|out2]
+                    [--gdb [HOST:]PORT [--gdb-wait] [--gdb-allow-remote]]
   bringup addr2line -e FILE [-f] [-i] [--offset N] ADDR...
   bringup symbols FILE
   bringup --help | --version
 
 Exit status of run: (v << 1) | 1 for an isa-debug-exit write of v; 0 when every
 vCPU halted with interrupts disabled; 2 triple fault; 4 guest-requested reset;
-124 instruction limit, timeout or a machine that can never run again;
+124 instruction limit, timeout, a machine that can never run again or gdb's kill;
 64 bad arguments or an image that cannot be loaded; 70 emulator bug.
 `;
