@@ -77,10 +77,16 @@ export class MachineTarget implements GdbTarget {
     };
     switch (info.kind) {
       case 'breakpoint': {
-        const linear = this.cpuOf(thread)?.segBase[1] ?? 0;
         const cpu = this.controller.cpus[info.cpu];
-        const at = (linear + cpu.state.eip) >>> 0;
+        const at = (cpu.segBase[1] + cpu.state.eip) >>> 0;
         const hw = this.breakpoints.some((b) => b.linear === at && b.type === 1);
+        if (at !== cpu.state.eip >>> 0) {
+          // gdb's $pc is EIP, and Z0 addresses are linear: with a CS base (real mode: CS*16) gdb would not recognise its
+          // breakpoint in a swbreak stop and would resume silently, so it gets a plain SIGTRAP with the where in words.
+          const cs = cpu.state.segments[1].selector;
+          const text = explain(`Bringup: vCPU ${info.cpu} stopped at the breakpoint at linear 0x${at.toString(16)} (CS:EIP ${cs.toString(16).padStart(4, '0')}:${cpu.state.eip.toString(16)}; gdb's $pc is EIP)`);
+          return { kind: 'signal', signal: GdbSignal.TRAP, thread, cause: { kind: 'none' }, explanation: text };
+        }
         explain(`vCPU ${info.cpu} hit a breakpoint at linear 0x${at.toString(16)}`);
         return { kind: 'signal', signal: GdbSignal.TRAP, thread, cause: { kind: hw ? 'hwbreak' : 'swbreak' } };
       }
