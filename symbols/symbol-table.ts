@@ -54,8 +54,14 @@ export class SymbolTable {
   }
 }
 
+/**
+ * Functions, then objects, then labels; within each, symbols with a size
+ * before zero-size aliases at the same address (Linux's realmode.elf has
+ * `pa_trampoline_start`, a linker-script alias, at `trampoline_start`),
+ * then globals before locals. Always < 16.
+ */
 function rank(s: ElfSymbol): number {
-  return (s.type === STT_FUNC ? 0 : s.type === STT_OBJECT ? 2 : 4) + (s.bind === 0 ? 1 : 0);
+  return (s.type === STT_FUNC ? 0 : s.type === STT_OBJECT ? 4 : 8) + (s.size === 0 ? 2 : 0) + (s.bind === 0 ? 1 : 0);
 }
 
 /**
@@ -67,7 +73,7 @@ function sortedByKey(symbols: ElfSymbol[]): ElfSymbol[] | undefined {
   const n = symbols.length;
   let indexBits = 0;
   while (2 ** indexBits < n) indexBits++;
-  const low = 2 ** (indexBits + 3); // rank < 8, then the position
+  const low = 2 ** (indexBits + 4); // rank < 16, then the position
   const limit = 2 ** 53 / low;
   const keys = new Float64Array(n);
   for (let i = 0; i < n; i++) {
