@@ -2,7 +2,9 @@
 # Builds the Linux i386 kernel the real-guest tests boot: Debian's
 # linux-source-6.1, `make tinyconfig` plus test/real-guests/linux/bringup-i386.config,
 # with a built-in initramfs holding test/real-guests/linux/init.c. The result
-# (bzImage, vmlinux with DWARF, .config) goes to .bringup-tmp/linux/i386-<key>/,
+# (bzImage, vmlinux with DWARF, .config, System.map, and the real-mode blob's
+# realmode.elf, whose symbols the debugger relocates to where the AP
+# trampoline runs) goes to .bringup-tmp/linux/i386-<key>/,
 # keyed by the source tarball, the fragment, init.c and this script, and is
 # reused when present. Prints the output directory on its last line.
 # Needs: linux-source-6.1 bc flex bison libelf-dev gcc-multilib (Debian).
@@ -17,7 +19,7 @@ if [ ! -f "$tarball" ]; then
 fi
 key="$( (stat -c '%n %s %Y' "$tarball"; cat "$fragment" "$init_c" "$0") | sha256sum | cut -c1-16)"
 out="$root/.bringup-tmp/linux/i386-$key"
-if [ -f "$out/bzImage" ] && [ -f "$out/vmlinux" ]; then
+if [ -f "$out/bzImage" ] && [ -f "$out/vmlinux" ] && [ -f "$out/realmode.elf" ]; then
   echo "$out"
   exit 0
 fi
@@ -39,6 +41,6 @@ make -C "$src" -s ARCH=i386 olddefconfig
 make -C "$src" -s ARCH=i386 -j"$(nproc)" bzImage
 mkdir -p "$out"
 cp "$src/arch/x86/boot/bzImage" "$src/vmlinux" "$src/.config" "$out/"
-cp "$src/System.map" "$out/"
+cp "$src/System.map" "$src/arch/x86/realmode/rm/realmode.elf" "$out/"
 rm -rf "$work"
 echo "$out"

@@ -12,6 +12,8 @@ const ROOT = resolve(__dirname, '../..');
 export interface LinuxImages {
   bzImage: string;
   vmlinux: string;
+  /** arch/x86/realmode/rm/realmode.elf: the real-mode blob (AP trampoline) the kernel copies below 1 MiB. */
+  realmode: string;
 }
 
 export type LinuxBuild = { ok: true; images: LinuxImages } | { ok: false; reason: string };
@@ -28,7 +30,7 @@ function build(): LinuxBuild {
   if (r.status === 3) return { ok: false, reason: r.stderr.trim() };
   if (r.status !== 0) return { ok: false, reason: `scripts/build-linux-i386.sh failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-8).join(' | ')}` };
   const out = r.stdout.trim().split('\n').pop() ?? '';
-  const images = { bzImage: join(out, 'bzImage'), vmlinux: join(out, 'vmlinux') };
-  if (!existsSync(images.bzImage) || !existsSync(images.vmlinux)) return { ok: false, reason: `the build left no bzImage/vmlinux in ${out}` };
+  const images = { bzImage: join(out, 'bzImage'), vmlinux: join(out, 'vmlinux'), realmode: join(out, 'realmode.elf') };
+  if (!existsSync(images.bzImage) || !existsSync(images.vmlinux) || !existsSync(images.realmode)) return { ok: false, reason: `the build left no bzImage/vmlinux/realmode.elf in ${out}` };
   return { ok: true, images };
 }
