@@ -25,6 +25,7 @@ import { SegmentRegister, type SegmentCache } from './segment-cache';
 import { writeControlRegister } from './control-registers';
 import { deliverEvent, EventKind } from './interrupts';
 import { loadSegmentProtected } from './segmentation';
+import { load8086Segment } from './virtual-8086';
 import { checkDebugBreakpoints } from './debug-registers';
 import { specialize } from './exec/fast';
 import type { DebugHookTable, WatchHit } from './debug-hooks';
@@ -108,6 +109,8 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
   stack32 = false;
   /** CR0.PE and not EFLAGS.VM. */
   protectedMode = false;
+  /** CR0.PE and EFLAGS.VM: virtual-8086 mode (virtual-8086.ts), CPL 3 with 8086 segments. */
+  virtual8086 = false;
   paging = false;
 
   // --- instruction in progress ---
@@ -401,6 +404,7 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     this.mmu.writeEfer(st.efer);
     this.paging = this.mmu.pagingEnabled;
     this.protectedMode = (st.cr0 & CR0_PE) !== 0 && (st.eflags & FLAG_VM) === 0;
+    this.virtual8086 = (st.cr0 & CR0_PE) !== 0 && (st.eflags & FLAG_VM) !== 0;
     for (let s = 0; s < 6; s++) this.refreshSegment(s);
     this.fetchLinearPage = -1;
     this.fastLinearPage = -1;
@@ -836,15 +840,16 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
   /** Load a segment register as MOV/POP would in the current mode (may fault). */
   loadSegment(seg: number, selector: number): void {
     selector &= 0xffff;
+    if (this.virtual8086) {
+      load8086Segment(this._state.segments[seg], selector);
+      this.refreshSegment(seg);
+      return;
+    }
     if (!this.protectedMode) {
       const c = this._state.segments[seg];
       // Real mode: only selector and base change; limit and attributes stay cached (what makes unreal mode work).
       c.selector = selector;
       c.base = selector << 4;
-      if (this._state.eflags & FLAG_VM) {
-        c.limit = 0xffff;
-        c.attributes = seg === SegmentRegister.CS ? 0xfb : 0xf3;
-      }
       c.usable = true;
       this.refreshSegment(seg);
       return;
@@ -1011,7 +1016,8 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     const st = this._state;
     if (this.gpr !== st.gpr) this.gpr = st.gpr;
     const pe = (st.cr0 & CR0_PE) !== 0 && (st.eflags & FLAG_VM) === 0;
-    if (pe !== this.protectedMode || this.mmu.pagingEnabled !== ((st.cr0 & 0x80000000) !== 0)) {
+    const v86 = (st.cr0 & CR0_PE) !== 0 && (st.eflags & FLAG_VM) !== 0;
+    if (pe !== this.protectedMode || v86 !== this.virtual8086 || this.mmu.pagingEnabled !== ((st.cr0 & 0x80000000) !== 0)) {
       this.syncDerivedState();
       return;
     }

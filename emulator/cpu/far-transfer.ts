@@ -1,6 +1,7 @@
 /**
- * Far JMP / CALL / RET and IRET in real and protected mode (SDM Vol. 2 JMP,
- * CALL, RET, IRET pseudo-code; Vol. 3A 5.8 call gates, 7.3 task switches).
+ * Far JMP / CALL / RET and IRET in real, protected and virtual-8086 mode (SDM
+ * Vol. 2 JMP, CALL, RET, IRET pseudo-code; Vol. 3A 5.8 call gates, 7.3 task
+ * switches; Vol. 3B 20.2 V86 mode, where far transfers are the 8086's).
  * Every check is done and every stack slot written before registers are
  * committed, so a fault restarts the instruction cleanly.
  */
@@ -14,6 +15,7 @@ import {
   readDescriptor, setAccessed, type DescriptorScratch,
 } from './segmentation';
 import { stackFromTss } from './interrupts';
+import { checkVirtual8086Iopl, enteredVirtual8086Mode, load8086Segment } from './virtual-8086';
 import { taskSwitch, TaskSwitchReason } from './task-switch';
 
 const target: DescriptorScratch = { low: 0, high: 0, address: 0 };
@@ -267,13 +269,16 @@ export function interruptReturn(cpu: Cpu, opSize: number): void {
   const w = opSize;
   const bytes = w >>> 3;
   if (!cpu.protectedMode) {
-    if (st.eflags & FLAG_VM) cpu.gp(0);
+    // Real mode, or V86 mode with IOPL 3 (SDM IRET RETURN-FROM-VIRTUAL-8086-MODE:
+    // an 8086 IRET that leaves VM, IOPL, VIP and VIF alone; IOPL < 3 traps to the monitor).
+    checkVirtual8086Iopl(cpu);
     const offset = cpu.peek(w, 0);
     const selector = cpu.peek(w, bytes) & 0xffff;
     const flags = cpu.peek(w, 2 * bytes);
     loadCsReal(cpu, selector, offset);
     cpu.setSp(cpu.sp + 3 * bytes);
-    const mask = w === 32 ? 0x257fd5 : 0x7fd5;
+    let mask = w === 32 ? 0x257fd5 : 0x7fd5;
+    if (cpu.virtual8086) mask &= ~FLAG_IOPL;
     setFlags(cpu, ((st.eflags & ~mask) | (flags & mask)) >>> 0);
     cpu.nmiBlocked = false;
     return;
@@ -289,9 +294,10 @@ export function interruptReturn(cpu: Cpu, opSize: number): void {
   const selector = cpu.peek(w, bytes) & 0xffff;
   let flags = cpu.peek(w, 2 * bytes);
   if (w === 16) flags = (st.eflags & 0xffff0000) | flags;
-  if (flags & FLAG_VM && st.cpl === 0) {
-    cpu.platform.events.emit({ kind: 'note', cpu: cpu.index, traceClass: 'exceptions', message: 'IRET to virtual-8086 mode is not emulated' });
-    cpu.gp(0);
+  // Only a 32-bit IRET at CPL 0 can set VM (SDM IRET: "IF tempEFLAGS(VM) = 1 and CPL = 0").
+  if (w === 32 && flags & FLAG_VM && st.cpl === 0) {
+    returnToVirtual8086(cpu, offset, selector, flags);
+    return;
   }
   const rpl = checkReturnCode(cpu, selector);
   if (offset > descriptorLimit(target.low, target.high)) cpu.gp(0);
@@ -321,6 +327,42 @@ export function interruptReturn(cpu: Cpu, opSize: number): void {
   setFlags(cpu, newFlags);
   invalidateDataSegmentsForCpl(cpu);
   cpu.nmiBlocked = false;
+}
+
+/** EFLAGS bits that exist (SDM Vol. 1 Figure 3-8); the rest read as 0 (bit 1 as 1). */
+const EFLAGS_DEFINED = 0x3f7fd5;
+
+/**
+ * SDM IRET RETURN-TO-VIRTUAL-8086-MODE: after EIP, CS and EFLAGS, the frame
+ * holds ESP, SS, ES, DS, FS and GS (each a dword, high word ignored); every
+ * segment register gets an 8086 selector and CPL becomes 3. All stack reads
+ * come first, so a #SS leaves the ring-0 state intact.
+ */
+function returnToVirtual8086(cpu: Cpu, offset: number, selector: number, flags: number): void {
+  const st = cpu.state;
+  // "IF instruction pointer not within code segment limits THEN #GP(0)": the 8086 CS limit is FFFFH.
+  if (offset > 0xffff) cpu.gp(0);
+  const newEsp = cpu.peek(32, 12);
+  const newSs = cpu.peek(32, 16) & 0xffff;
+  const newEs = cpu.peek(32, 20) & 0xffff;
+  const newDs = cpu.peek(32, 24) & 0xffff;
+  const newFs = cpu.peek(32, 28) & 0xffff;
+  const newGs = cpu.peek(32, 32) & 0xffff;
+  const oldFlags = st.eflags;
+  const seg = st.segments;
+  load8086Segment(seg[SegmentRegister.CS], selector);
+  load8086Segment(seg[SegmentRegister.SS], newSs);
+  load8086Segment(seg[SegmentRegister.ES], newEs);
+  load8086Segment(seg[SegmentRegister.DS], newDs);
+  load8086Segment(seg[SegmentRegister.FS], newFs);
+  load8086Segment(seg[SegmentRegister.GS], newGs);
+  st.eip = offset;
+  cpu.gpr[Reg.ESP] = newEsp;
+  const wasIf = st.eflags & FLAG_IF;
+  st.eflags = ((flags & EFLAGS_DEFINED) | 2) >>> 0;
+  if (!wasIf && st.eflags & FLAG_IF) cpu.attention = true;
+  cpu.nmiBlocked = false;
+  enteredVirtual8086Mode(cpu, 'IRET', oldFlags);
 }
 
 function setFlags(cpu: Cpu, value: number): void {

@@ -1,7 +1,8 @@
 /**
  * Event delivery: exceptions, external interrupts, NMI and INT n through the
  * real-mode IVT (SDM Vol. 3A 20.1.4) or the protected-mode IDT (SDM 6.10-6.12),
- * with privilege checks, the TSS stack switch and task gates.
+ * with privilege checks, the TSS stack switch and task gates; from
+ * virtual-8086 mode with the V86 frame (SDM Vol. 3B 20.3.1.1).
  *
  * State is committed only after every memory access that can fault has been
  * done, so a fault during delivery leaves the interrupted context intact for
@@ -13,8 +14,9 @@ import { FLAG_IF, FLAG_NT, FLAG_RF, FLAG_TF, FLAG_VM, FLAG_AC } from './eflags';
 import { describeVector, Vector, vectorHasErrorCode } from './faults';
 import { SegmentRegister } from './segment-cache';
 import {
-  descriptorDpl, descriptorIsCodeData, descriptorPresent, descriptorType, fillCache, readDescriptor, setAccessed, type DescriptorScratch,
+  descriptorDpl, descriptorIsCodeData, descriptorPresent, descriptorType, fillCache, nullCache, readDescriptor, setAccessed, type DescriptorScratch,
 } from './segmentation';
+import { leftVirtual8086Mode } from './virtual-8086';
 import { taskSwitch, TaskSwitchReason } from './task-switch';
 
 export const enum EventKind {
@@ -52,7 +54,8 @@ export function deliverEvent(cpu: Cpu, vector: number, errorCode: number, kind: 
   // an interrupt or an earlier exception"; it is clear only for faults met
   // while delivering INT n, INT3 or INTO. So every kind but those sets it.
   cpu.extBit = kind === EventKind.SoftwareInt || kind === EventKind.SoftwareException ? 0 : 1;
-  if (!cpu.protectedMode) deliverReal(cpu, vector);
+  // V86 mode delivers through the protected-mode IDT (SDM 20.3.1); only real mode uses the IVT.
+  if ((st.cr0 & 1) === 0) deliverReal(cpu, vector);
   else deliverProtected(cpu, vector, errorCode, kind);
   cpu.extBit = 0;
 }
@@ -110,6 +113,10 @@ function deliverProtected(cpu: Cpu, vector: number, errorCode: number, kind: Eve
   if (!descriptorIsCodeData(code.high) || (codeType & 8) === 0 || codeDpl > st.cpl) cpu.gp((selector & 0xfffc) + ext);
   if (!descriptorPresent(code.high)) cpu.fault(Vector.NP, (selector & 0xfffc) + ext);
   const conforming = (codeType & 4) !== 0;
+  // SDM 20.3.1.1 and the INT n pseudo-code: from V86 mode the handler must be
+  // a ring-0 non-conforming code segment, reached with the inner stack switch.
+  const fromV86 = cpu.virtual8086;
+  if (fromV86 && (conforming || codeDpl !== 0)) cpu.gp((selector & 0xfffc) + ext);
   const w = gate32 ? 32 : 16;
   const bytes = w >>> 3;
   const oldFlags = st.eflags;
@@ -129,10 +136,16 @@ function deliverProtected(cpu: Cpu, vector: number, errorCode: number, kind: Eve
     if (!descriptorPresent(stack.high)) cpu.fault(Vector.SS, (newSs & 0xfffc) + ext);
     const ssBase = ((stack.low >>> 16) | ((stack.high & 0xff) << 16) | (stack.high & 0xff000000)) >>> 0;
     const ss32 = (stack.high & 0x400000) !== 0;
-    const count = pushError ? 6 : 5;
     let sp = ss32 ? newEsp >>> 0 : newEsp & 0xffff;
-    const frame = [st.segments[SegmentRegister.SS].selector, cpu.gpr[Reg.ESP], oldFlags, oldCs, oldEip];
+    const seg = st.segments;
+    // SDM 20.3.1.1 Figure 20-4: from V86 mode GS, FS, DS and ES go first
+    // (zero-extended in a 32-bit frame), then the usual inter-privilege frame.
+    const frame = fromV86
+      ? [seg[SegmentRegister.GS].selector, seg[SegmentRegister.FS].selector, seg[SegmentRegister.DS].selector, seg[SegmentRegister.ES].selector,
+        seg[SegmentRegister.SS].selector, cpu.gpr[Reg.ESP], oldFlags, oldCs, oldEip]
+      : [seg[SegmentRegister.SS].selector, cpu.gpr[Reg.ESP], oldFlags, oldCs, oldEip];
     if (pushError) frame.push(errorCode);
+    const count = frame.length;
     // Write the frame on the new stack as a supervisor access at the new CPL.
     const savedCpl = st.cpl;
     st.cpl = newCpl;
@@ -156,6 +169,8 @@ function deliverProtected(cpu: Cpu, vector: number, errorCode: number, kind: Eve
     else cpu.gpr[Reg.ESP] = (cpu.gpr[Reg.ESP] & 0xffff0000) | sp;
     fillCache(st.segments[SegmentRegister.CS], (selector & 0xfffc) | newCpl, code.low, code.high);
     cpu.refreshSegment(SegmentRegister.CS);
+    // Leaving V86 mode loads the data segment registers with null (SDM 20.3.1.1).
+    if (fromV86) for (const s of [SegmentRegister.ES, SegmentRegister.DS, SegmentRegister.FS, SegmentRegister.GS]) nullCache(st.segments[s], 0);
     cpu.pagingChanged();
   } else {
     if (!conforming && codeDpl !== st.cpl) cpu.gp((selector & 0xfffc) + ext);
@@ -180,7 +195,8 @@ function deliverProtected(cpu: Cpu, vector: number, errorCode: number, kind: Eve
   st.eip = offset;
   // SDM 6.12.1.2: clear TF, VM, RF, NT; interrupt gates also clear IF.
   st.eflags &= ~(FLAG_TF | FLAG_VM | FLAG_RF | FLAG_NT | (isInterruptGate ? FLAG_IF : 0));
-  cpu.updateSlowChecks();
+  if (fromV86) leftVirtual8086Mode(cpu, `${kind === EventKind.SoftwareInt ? `INT ${hex(vector, 2)}h` : describeVector(vector)} through the IDT`, oldFlags);
+  else cpu.updateSlowChecks();
 }
 
 /** SS:ESP for privilege level `cpl` from the current 32-bit (or 16-bit) TSS (SDM 7.2.1, 7.6). */

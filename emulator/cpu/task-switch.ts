@@ -1,14 +1,16 @@
 /**
  * Hardware task switching with 32-bit TSSs (SDM Vol. 3A 7.3): JMP/CALL to a
  * TSS or task gate, interrupts through task gates (how kernels catch #DF on
- * a known-good stack), and IRET with EFLAGS.NT. 16-bit TSSs are reported and
- * refused with #TS.
+ * a known-good stack), and IRET with EFLAGS.NT; a TSS whose EFLAGS image has
+ * VM = 1 starts a virtual-8086 task. 16-bit TSSs are reported and refused
+ * with #TS.
  */
 import type { Cpu } from './cpu';
 import { Reg } from './cpu-state';
 import { FLAG_NT, FLAG_VM } from './eflags';
 import { GUEST_FAULT, Vector } from './faults';
 import { SegmentRegister } from './segment-cache';
+import { enteredVirtual8086Mode, leftVirtual8086Mode, load8086Segment } from './virtual-8086';
 import {
   descriptorBase, descriptorLimit, descriptorPresent, descriptorType, descriptorIsCodeData, fillCache, loadSegmentProtected, readDescriptor,
   type DescriptorScratch,
@@ -89,15 +91,22 @@ export function taskSwitch(cpu: Cpu, selector: number, reason: TaskSwitchReason,
   st.tr.attributes |= 0x2; // busy in the cache as in the descriptor
   cpu.writeControlRegister(0, st.cr0 | 0x8);
   if (st.cr0 & 0x80000000) cpu.writeControlRegister(3, newCr3);
-  if (newFlags & FLAG_VM) {
-    cpu.platform.events.emit({ kind: 'note', cpu: cpu.index, traceClass: 'exceptions', message: 'task switch into virtual-8086 mode is not emulated' });
-    newFlags &= ~FLAG_VM;
-  }
+  const oldFlags = st.eflags;
+  const wasV86 = cpu.virtual8086;
   st.eflags = (newFlags | 0x2) >>> 0;
   st.eip = newEip;
   for (let i = 0; i < 8; i++) cpu.gpr[i] = newGpr[i];
+  if (newFlags & FLAG_VM) {
+    // A V86 task (SDM 20.2.5): its segment registers are 8086 selectors, CPL is 3.
+    for (let i = 0; i < 6; i++) load8086Segment(st.segments[i], newSel[i]);
+    enteredVirtual8086Mode(cpu, 'task switch', oldFlags);
+    loadNewTaskLdt(cpu, newLdt);
+    cpu.updateSlowChecks();
+    return;
+  }
   for (let i = 0; i < 6; i++) st.segments[i].selector = newSel[i];
   st.cpl = newSel[SegmentRegister.CS] & 3;
+  if (wasV86) leftVirtual8086Mode(cpu, 'task switch', oldFlags);
   cpu.pagingChanged();
 
   // Load LDTR and segment descriptors in the new task's context; failures are #TS (SDM 7.3 step 13).
@@ -114,6 +123,17 @@ export function taskSwitch(cpu: Cpu, selector: number, reason: TaskSwitchReason,
     throw e;
   }
   cpu.updateSlowChecks();
+}
+
+/** The new task's LDTR, loaded after the commit point: a bad selector is #TS in the new task (SDM 7.3 step 13). */
+function loadNewTaskLdt(cpu: Cpu, selector: number): void {
+  try {
+    loadLdt(cpu, selector);
+  } catch (e) {
+    if (e !== GUEST_FAULT) throw e;
+    if (cpu.faultVector === Vector.GP) cpu.faultVector = Vector.TS;
+    throw e;
+  }
 }
 
 /** LLDT's descriptor load (SDM Vol. 2 LLDT): a null selector makes LDTR unusable. */

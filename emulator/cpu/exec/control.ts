@@ -6,7 +6,8 @@
 import type { Cpu } from '../cpu';
 import type { DecodedInstruction } from '../decoded-instruction';
 import { Reg } from '../cpu-state';
-import { FLAG_IOPL, FLAG_OF } from '../eflags';
+import { FLAG_OF } from '../eflags';
+import { checkVirtual8086Iopl } from '../virtual-8086';
 import { EventKind } from '../interrupts';
 import { SegmentRegister } from '../segment-cache';
 import { testCondition } from './conditions';
@@ -76,8 +77,8 @@ export function jcxz(cpu: Cpu, insn: DecodedInstruction): void {
 
 /** CD ib: INT n (a trap: the return address is the next instruction). */
 export function intN(cpu: Cpu, insn: DecodedInstruction): void {
-  const st = cpu.state;
-  if (st.eflags & 0x20000 && (st.eflags & FLAG_IOPL) >>> 12 < 3) cpu.gp(0);
+  // SDM 20.2.7, INT n pseudo-code: IOPL-sensitive in V86 mode (INT3, INTO and INT1 are not).
+  checkVirtual8086Iopl(cpu);
   cpu.softwareInterrupt(insn.imm & 0xff, EventKind.SoftwareInt);
 }
 /** CC: INT3. */
@@ -93,9 +94,9 @@ export function into(cpu: Cpu): void {
   if (cpu.state.eflags & FLAG_OF) cpu.softwareInterrupt(4, EventKind.SoftwareException);
 }
 
-/** F4: HLT — privileged (CPL 0). */
+/** F4: HLT — privileged: #GP(0) at CPL > 0, so always in V86 mode (CPL 3). */
 export function hlt(cpu: Cpu): void {
-  if (cpu.protectedMode && cpu.state.cpl !== 0) cpu.gp(0);
+  if ((cpu.protectedMode || cpu.virtual8086) && cpu.state.cpl !== 0) cpu.gp(0);
   cpu.halt();
 }
 

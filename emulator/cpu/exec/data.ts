@@ -6,7 +6,8 @@
 import type { Cpu } from '../cpu';
 import { RepPrefix, type DecodedInstruction } from '../decoded-instruction';
 import { Reg } from '../cpu-state';
-import { FLAG_IF, FLAG_IOPL, FLAG_RF, FLAG_VM, FLAG_VIF, FLAG_VIP } from '../eflags';
+import { FLAG_IF, FLAG_IOPL, FLAG_RF, FLAG_VM } from '../eflags';
+import { checkVirtual8086Iopl } from '../virtual-8086';
 import { Vector } from '../faults';
 import { SegmentRegister } from '../segment-cache';
 import { testCondition } from './conditions';
@@ -167,25 +168,30 @@ export function lahf(cpu: Cpu): void {
   cpu.setReg8(4, (cpu.state.eflags & 0xd5) | 2);
 }
 
-/** 9C: PUSHF/PUSHFD; VM and RF are stored clear (SDM PUSHF). */
+/** 9C: PUSHF/PUSHFD; VM and RF are stored clear (SDM PUSHF). IOPL-sensitive in V86 mode. */
 export function pushf(cpu: Cpu, insn: DecodedInstruction): void {
   const st = cpu.state;
-  if (st.eflags & FLAG_VM && ((st.eflags & FLAG_IOPL) >>> 12) < 3) cpu.gp(0);
+  checkVirtual8086Iopl(cpu);
   cpu.push(insn.opSize, st.eflags & ~(FLAG_VM | FLAG_RF));
 }
 /** Flags POPF may change: CF PF AF ZF SF TF IF DF OF IOPL NT AC ID. */
 const POPF_MASK = 0x00247fd5;
-/** 9D: POPF/POPFD with the CPL/IOPL rules of SDM Vol. 2 POPF. */
+/**
+ * 9D: POPF/POPFD with the CPL/IOPL rules of SDM Vol. 2 POPF: VM, VIF and VIP
+ * are never changed, RF is cleared; in V86 mode POPF is IOPL-sensitive and,
+ * at IOPL 3, leaves IOPL alone.
+ */
 export function popf(cpu: Cpu, insn: DecodedInstruction): void {
   const st = cpu.state;
+  checkVirtual8086Iopl(cpu);
   const v = cpu.peek(insn.opSize, 0);
   let mask = insn.opSize === 32 ? POPF_MASK : POPF_MASK & 0xffff;
   if (cpu.protectedMode) {
     if (st.cpl > 0) mask &= ~FLAG_IOPL;
     if (st.cpl > ((st.eflags & FLAG_IOPL) >>> 12)) mask &= ~FLAG_IF;
-  }
+  } else if (cpu.virtual8086) mask &= ~FLAG_IOPL;
   const wasIf = st.eflags & FLAG_IF;
-  st.eflags = (((st.eflags & ~mask) | (v & mask)) & ~(FLAG_VIF | FLAG_VIP | FLAG_RF)) | 2;
+  st.eflags = (((st.eflags & ~mask) | (v & mask)) & ~FLAG_RF) | 2;
   st.eflags >>>= 0;
   cpu.setSp(cpu.sp + (insn.opSize >>> 3));
   cpu.updateSlowChecks();
@@ -296,15 +302,21 @@ export function bound(cpu: Cpu, insn: DecodedInstruction): void {
   if (index < lower || index > upper) cpu.fault(Vector.BR);
 }
 
-/** FA CLI / FB STI with the IOPL rule (SDM CLI/STI; VME/PVI not emulated). STI blocks interrupts for one instruction. */
+/**
+ * FA CLI / FB STI with the IOPL rule (SDM CLI/STI: CPL > IOPL in protected
+ * mode, IOPL < 3 in V86 mode is #GP(0); VME/PVI not emulated). STI blocks
+ * interrupts for one instruction.
+ */
 export function cli(cpu: Cpu): void {
   const st = cpu.state;
   if (cpu.protectedMode && st.cpl > (st.eflags & FLAG_IOPL) >>> 12) cpu.gp(0);
+  checkVirtual8086Iopl(cpu);
   st.eflags &= ~FLAG_IF;
 }
 export function sti(cpu: Cpu): void {
   const st = cpu.state;
   if (cpu.protectedMode && st.cpl > (st.eflags & FLAG_IOPL) >>> 12) cpu.gp(0);
+  checkVirtual8086Iopl(cpu);
   if ((st.eflags & FLAG_IF) === 0) {
     st.eflags |= FLAG_IF;
     cpu.startInterruptShadow();

