@@ -364,4 +364,163 @@ run3:
     assert.equal(ours, expected);
     if (qemu !== undefined) assert.equal(qemu, expected);
   });
+
+  it('faults inside V86 mode: error codes, the V86 frame (GS/FS/DS/ES pushed, then null in the handler), IRET back to V86', async function () {
+    const { ours, qemu } = await runBoth(sysImage(`
+${V86_KIT}
+    idt_gate 0x21, 0x08, h21, 0x8e         ; DPL 0 gate: INT 21h from CPL 3 is #GP(21h * 8 + 2)
+    idt_gate 0x22, 0x18, 0, 0xee           ; DPL 3 gate to a DPL 3 code segment: #GP(0018h) from V86
+    idt_gate 0x23, 0x08, h23, 0xee         ; DPL 3 gate to ring 0
+    or byte [iobitmap + 0x80 / 8], 1       ; deny port 80h
+    expect_fault f1
+    to_v86 vf_div, 0x0002
+f1: mov eax, [frame2]
+    and eax, ~0x10000
+    show eax                               ; EFLAGS image with VM (ZF PF from XOR): 00020046
+    show4 [frame3]                         ; V86 SP: 6000
+    expect_fault f2
+    to_v86 vf_int21, 0x0002                ; IOPL 0: #GP(0)
+f2: expect_fault f3
+    to_v86 vf_int21, 0x3002                ; IOPL 3: through the IDT, gate DPL 0 < CPL 3
+f3: expect_fault f4
+    to_v86 vf_int3, 0x0002                 ; INT3 is not IOPL-sensitive: gate DPL 0, #GP(001Ah)
+f4: expect_fault f5
+    to_v86 vf_lar, 0x3002                  ; LAR is #UD in V86 mode
+f5: expect_fault f6
+    to_v86 vf_movcr, 0x3002                ; MOV from CR0 at CPL 3: #GP(0)
+f6: expect_fault f7
+    to_v86 vf_in, 0x3002                   ; the I/O bitmap is consulted whatever IOPL says
+f7: expect_fault f8
+    to_v86 vf_int22, 0x3002
+f8: expect_fault f9
+    to_v86 vf_int23, 0x3002                ; handler shows the frame and returns; HLT ends it
+f9:
+    jmp fin
+h21:
+    say "h21 "
+    iretd
+h23:
+    mov ebp, esp
+    show4 [ebp + 20]                       ; ES 2345
+    show4 [ebp + 24]                       ; DS 1234
+    show4 [ebp + 28]                       ; FS 3456
+    show4 [ebp + 32]                       ; GS 4567
+    mov eax, ds
+    show4 eax                              ; null: 0000
+    mov eax, gs
+    show4 eax                              ; 0000
+    iretd
+fin:
+`, `
+bits 16
+vf_div:
+    xor cx, cx
+    div cx
+vf_int21:
+    int 0x21
+vf_int3:
+    int3
+vf_lar:
+    lar ax, bx
+vf_movcr:
+    mov eax, cr0
+vf_in:
+    in al, 0x81                            ; allowed
+    in al, 0x80
+vf_int22:
+    int 0x22
+vf_int23:
+    mov ax, 0x1234
+    mov ds, ax
+    mov ax, 0x2345
+    mov es, ax
+    mov ax, 0x3456
+    mov fs, ax
+    mov ax, 0x4567
+    mov gs, ax
+    int 0x23
+    mov ax, ds                             ; IRETD restored the V86 segment registers
+    cmp ax, 0x1234
+    jne .bad
+    mov ax, gs
+    cmp ax, 0x4567
+    jne .bad
+    hlt
+.bad:
+    ud2
+bits 32
+`));
+    const expected =
+      '#00/---- 00020046 6000 #0d/0000 #0d/010a #0d/001a #06/---- #0d/0000 #0d/0000 #0d/0018 2345 1234 3456 4567 0000 0000 #0d/0000 end';
+    assert.equal(ours, expected);
+    if (qemu !== undefined) assert.equal(qemu, expected);
+  });
+
+  it('task switches into V86 tasks: CALL and back by IRET with NT from the ring-0 handler, JMP and back through a task gate on #UD', async function () {
+    const { ours, qemu } = await runBoth(sysImage(`
+    gdt_seg 0x30, tss2, 0x67, 0x89, 0x00
+    mov dword [tss2 + 0x04], 0x8a000       ; ESP0
+    mov dword [tss2 + 0x08], 0x10          ; SS0
+    mov dword [tss2 + 0x20], vt_call       ; EIP
+    mov dword [tss2 + 0x24], 0x23002       ; EFLAGS: VM, IOPL 3
+    mov dword [tss2 + 0x38], 0x6000        ; ESP
+    mov dword [tss2 + 0x54], 0x07c0        ; DS: an 8086 selector
+    gdt_seg 0x38, tss3, 0x67, 0x89, 0x00
+    mov dword [tss3 + 0x04], 0x8a000
+    mov dword [tss3 + 0x08], 0x10
+    mov dword [tss3 + 0x20], vt_jmp
+    mov dword [tss3 + 0x24], 0x20002       ; EFLAGS: VM, IOPL 0
+    mov dword [tss3 + 0x38], 0x5000
+    idt_gate 0x50, 0x08, h50, 0xee
+    call 0x30:0
+    say "back "
+    str ax
+    show4 eax                              ; 0028
+    movzx eax, byte [gdt + 0x30 + 5]
+    show4 eax                              ; task 2 no longer busy: 0089
+    idt_gate 6, 0x28, 0, 0x85              ; #UD -> task gate -> task 1
+    jmp 0x38:0
+    say "again "
+    mov eax, [tss3 + 0x24]
+    and eax, 0xfffef000
+    show eax                               ; task 3 saved with VM set, IOPL 0, no NT (JMP): 00020000
+    mov eax, [tss3 + 0x20]
+    sub eax, vt_ud
+    show4 eax                              ; at its UD2 (a fault: EIP of the instruction): 0000
+    show4 [tss3 + 0x4c]                    ; CS 0000
+    show4 [tss3 + 0x38]                    ; SP 5000
+    jmp fin
+h50:                                       ; ring 0 in task 2, entered from V86
+    say "h50 "
+    mov ebp, esp
+    show4 [ebp + 24]                       ; DS pushed: 07c0
+    str ax
+    show4 eax                              ; 0030
+    pushfd
+    or dword [esp], 0x4000                 ; the gate cleared NT; the task was CALLed: return to it
+    popfd
+    iretd
+fin:
+`, `
+align 16
+tss2: times 0x68 db 0
+tss3: times 0x68 db 0
+bits 16
+vt_call:
+    mov ax, ds
+    cmp ax, 0x07c0
+    jne .bad
+    int 0x50
+.bad:
+    ud2
+vt_jmp:
+    nop
+vt_ud:
+    ud2
+bits 32
+`));
+    const expected = 'h50 07c0 0030 back 0028 0089 again 00020000 0000 0000 5000 end';
+    assert.equal(ours, expected);
+    if (qemu !== undefined) assert.equal(qemu, expected);
+  });
 });
