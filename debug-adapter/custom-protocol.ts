@@ -12,7 +12,7 @@
 export type ActivityName = 'not-started' | 'wait-for-sipi' | 'active' | 'halted' | 'shutdown';
 /** Whether the debugger lets the vCPU run: all-stop, except a `continue` with `singleThread` runs one vCPU. */
 export type RunStateName = 'stopped' | 'running';
-export type CpuModeName = 'real' | 'virtual-8086' | 'protected' | 'protected+paging' | 'protected+pae';
+export type CpuModeName = 'real' | 'v86' | 'protected' | 'protected+paging' | 'protected+pae';
 
 /** `bringup/vcpus` → VcpusResponse */
 export interface VcpuSummary {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 
 export const BOOT_PROTOCOLS = ['auto', 'bootsector', 'multiboot', 'pvh', 'elf', 'linux'] as const;
 export const SCHEDULER_LOCKING = ['off', 'step', 'on'] as const;
-export const EVENT_FILTERS = ['init-ipi', 'startup-ipi', 'ipi-sent', 'ipi-received', 'pv-startup-state', 'pv-vcpu-up', 'pv-refused', 'pv-stale-state', 'cr0-pe', 'cr0-pg', 'exception', 'triple-fault', 'port-io', 'invalid-opcode'] as const;
+export const EVENT_FILTERS = ['init-ipi', 'startup-ipi', 'ipi-sent', 'ipi-received', 'pv-startup-state', 'pv-vcpu-up', 'pv-refused', 'pv-stale-state', 'cr0-pe', 'cr0-pg', 'exception', 'triple-fault', 'port-io', 'invalid-opcode', 'v86'] as const;
 
 export interface LaunchProblem {
   field: string;

@@ -10,7 +10,7 @@ import type { PortAccess } from '../emulator/bus/io-bus';
 export const EVENT_FILTER_IDS = [
   'init-ipi', 'startup-ipi', 'ipi-sent', 'ipi-received',
   'pv-startup-state', 'pv-vcpu-up', 'pv-refused', 'pv-stale-state',
-  'cr0-pe', 'cr0-pg', 'exception', 'triple-fault', 'port-io', 'invalid-opcode',
+  'cr0-pe', 'cr0-pg', 'exception', 'triple-fault', 'port-io', 'invalid-opcode', 'v86',
 ] as const;
 export type EventFilterId = (typeof EVENT_FILTER_IDS)[number];
 
@@ -38,6 +38,7 @@ export const EVENT_FILTERS: readonly EventFilterInfo[] = [
   { id: 'triple-fault', label: 'Triple fault', description: 'Stop when a vCPU triple-faults (shutdown), with its state at the fault', default: true, conditionDescription: '' },
   { id: 'port-io', label: 'Port I/O', description: 'Stop after an IN/OUT to a port (give the port in the condition)', default: false, conditionDescription: 'e.g. $port == 0x3f8 && $write' },
   { id: 'invalid-opcode', label: 'Undecodable instruction', description: 'Stop when a vCPU meets bytes that are not an instruction', default: true, conditionDescription: '' },
+  { id: 'v86', label: 'Virtual-8086 mode entry/exit', description: 'Stop after EFLAGS.VM changes: entering V86 mode (IRET, task switch) or leaving it (interrupt, exception, task switch)', default: false, conditionDescription: 'e.g. $entering (true on entry)' },
 ];
 
 /** A matched machine event: where to stop and what to say. */
@@ -92,6 +93,13 @@ export function matchEvent(event: MachineEvent): EventHit[] {
       hits.push({ filter: 'pv-stale-state', cpu, description: `the startup state for APIC ${event.apicId} is stale: GDT entries ${event.changes.map((c) => `${hex(c.selector, 4)} (used by ${c.usedBy.join(', ')})`).join(', ')} changed since it was registered`, variables: { $cpu: cpu, $target: event.apicId }, event });
       return hits;
     case 'mode-switch': {
+      if (event.register === 'eflags') {
+        // EFLAGS.VM changes (emulator/cpu/virtual-8086.ts): entering or leaving virtual-8086 mode.
+        if (((event.oldValue ^ event.newValue) & 0x20000) === 0) return hits;
+        const entering = (event.newValue & 0x20000) !== 0;
+        hits.push({ filter: 'v86', cpu, description: `vCPU ${cpu} ${entering ? 'entered' : 'left'} virtual-8086 mode: ${event.description}`, variables: { $cpu: cpu, $entering: entering, $old: event.oldValue, $new: event.newValue }, event });
+        return hits;
+      }
       if (event.register.toLowerCase() !== 'cr0') return hits;
       const changed = (event.oldValue ^ event.newValue) >>> 0;
       const vars = { $cpu: cpu, $old: event.oldValue, $new: event.newValue };

@@ -47,10 +47,10 @@ function bitChildren(value: () => number, bits: [number, string][], write?: (v: 
     }));
 }
 
-export function cpuMode(cpu: Cpu): 'real' | 'virtual-8086' | 'protected' | 'protected+paging' | 'protected+pae' {
+export function cpuMode(cpu: Cpu): 'real' | 'v86' | 'protected' | 'protected+paging' | 'protected+pae' {
   const st = cpu.state;
   if ((st.cr0 & 1) === 0) return 'real';
-  if (st.eflags & 0x20000) return 'virtual-8086';
+  if (st.eflags & 0x20000) return 'v86'; // virtual-8086 mode (SDM Vol. 3B ch. 20)
   if ((st.cr0 & 0x80000000) === 0) return 'protected';
   return st.cr4 & 0x20 ? 'protected+pae' : 'protected+paging';
 }

@@ -5,7 +5,7 @@ import { formatCount, formatTime, type TreeNode } from './format';
 export function modeLabel(mode: CpuModeName): string {
   switch (mode) {
     case 'real': return 'real mode';
-    case 'virtual-8086': return 'virtual-8086 mode';
+    case 'v86': return 'v86 mode';
     case 'protected': return 'protected mode';
     case 'protected+paging': return 'protected mode, paging';
     case 'protected+pae': return 'protected mode, PAE paging';
