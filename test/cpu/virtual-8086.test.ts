@@ -12,6 +12,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { runBoth, sysImage } from './sys-guest';
+import { runGuestBytes } from '../support/run-guest';
+import { matchEvent } from '../../run-control/event-filters';
 
 /** Macros and the ring-0 V86 monitor, shared by the cases (assembled in the 32-bit body). */
 const V86_KIT = `
@@ -522,5 +524,28 @@ bits 32
     const expected = 'h50 07c0 0030 back 0028 0089 again 00020000 0000 0000 5000 end';
     assert.equal(ours, expected);
     if (qemu !== undefined) assert.equal(qemu, expected);
+  });
+
+  it('every entry to and exit from V86 mode is a machine event the `v86` filter matches, alternating, with how it happened', async function () {
+    const hits: { entering: boolean; description: string }[] = [];
+    const run = await runGuestBytes(sysImage(`
+${V86_KIT}
+${INSTALL_MONITOR}
+    mov dword [v86_done], run2
+    to_v86 v86_main, 0x0202
+run2:
+`, MONITOR_DATA + REAL_MODE_ROUTINE), {
+      maxInstructions: 20_000_000,
+      onEvent: (e) => {
+        for (const h of matchEvent(e)) if (h.filter === 'v86') hits.push({ entering: h.variables.$entering === true, description: h.description });
+      },
+    });
+    assert.equal(run.serial, '0200 0000 HiDISKD end');
+    // Entered by IRETD; then every trapped instruction leaves (#GP) and the monitor's IRETD re-enters;
+    // the last #GP (HLT) leaves for good: 1 + (1+1+2+1+19+19) trapped instructions, each out and in, + the HLT.
+    assert.equal(hits.length, 1 + 2 * 43 + 1);
+    hits.forEach((h, i) => assert.equal(h.entering, i % 2 === 0, `hit ${i}: ${h.description}`));
+    assert.match(hits[0].description, /entered virtual-8086 mode: EFLAGS\.VM 0→1: virtual-8086 mode \(IRET\)/);
+    assert.match(hits[1].description, /left virtual-8086 mode: .*#GP .* through the IDT/);
   });
 });
