@@ -20,7 +20,7 @@ const CR0_PG = 1 << 31;
 export const CR0_WRITABLE = (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG) >>> 0;
 
 /** CR4 bits this core supports: VME(0) PVI(1) TSD(2) DE(3) PSE(4) PAE(5) MCE(6) PGE(7) PCE(8) OSFXSR(9) OSXMMEXCPT(10). */
-export const CR4_SUPPORTED = 0x7ff & ~0x3; // VME/PVI are not emulated
+export const CR4_SUPPORTED = 0x7ff & ~0x3; // VME/PVI are not emulated (virtual-8086.ts): CPUID.VME = 0, setting them is #GP(0)
 
 const CR0_NAMES: ReadonlyArray<readonly [number, string, string, string]> = [
   [CR0_PE, 'PE', 'protected mode', 'real mode'],
