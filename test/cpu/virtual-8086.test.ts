@@ -548,4 +548,37 @@ run2:
     assert.match(hits[0].description, /entered virtual-8086 mode: EFLAGS\.VM 0→1: virtual-8086 mode \(IRET\)/);
     assert.match(hits[1].description, /left virtual-8086 mode: .*#GP .* through the IDT/);
   });
+
+  it('SDM rules QEMU does not model: the 64 KiB limit on V86 data and stack accesses, and IRET to V86 with EIP above FFFFh (Bringup only)', async function () {
+    const { ours } = await runBoth(sysImage(`
+${V86_KIT}
+    expect_fault g1
+    to_v86 vl_word, 0x0002                 ; a word at offset FFFFh: #GP(0)
+g1: expect_fault g2
+    to_v86 vl_push, 0x0002                 ; a push with SP = 1: #SS(0)
+g2: expect_fault g3
+    push dword 0
+    push dword 0
+    push dword 0
+    push dword 0
+    push dword 0
+    push dword 0x6000
+    push dword 0x20002
+    push dword 0
+    push dword 0x10000                     ; EIP beyond the 8086 CS limit: #GP(0) in ring 0
+    iretd
+g3: show4 [frame1]                         ; the fault is taken at CPL 0: CS 0008
+    jmp fin
+fin:
+`, `
+bits 16
+vl_word:
+    mov ax, [0xffff]
+vl_push:
+    mov sp, 1
+    push ax
+bits 32
+`), false);
+    assert.equal(ours, '#0d/0000 #0c/0000 #0d/0000 0008 end');
+  });
 });
