@@ -3,7 +3,8 @@
  * time. In each round every runnable vCPU gets a slice of at most `quantum`
  * instructions; the seed shortens slices pseudo-randomly (by up to a quarter)
  * so that different seeds give different, but reproducible, interleavings.
- * Then virtual time moves on by one quantum and due timers fire. When no vCPU
+ * Then virtual time moves on by the longest slice of the round (the vCPUs
+ * ran side by side) and due timers fire. When no vCPU
  * can run, time jumps straight to the next timer deadline instead of spinning.
  */
 import type { SchedulableCpu } from '../cpu/platform-interface';
@@ -65,6 +66,7 @@ export class Scheduler {
   runRound(maxInstructions = Infinity): RoundResult {
     this.stopRound = false;
     let retired = 0;
+    let longest = 0;
     let anyRan = false;
     for (const cpu of this.cpus) {
       if (this.stopRound) break;
@@ -73,12 +75,16 @@ export class Scheduler {
       const done = cpu.runSlice(budget);
       this.sliceLog?.push({ round: this.round, cpu: cpu.index, budget, retired: done });
       retired += done;
+      if (done > longest) longest = done;
       anyRan = true;
       if (retired >= maxInstructions) break;
     }
     this.round++;
     if (anyRan) {
-      this.clock.advanceTo(this.clock.now + this.options.quantum * NS_PER_INSTRUCTION);
+      // Not the full quantum: a vCPU's TSC is now + its instructions in the slice, so a shorter round
+      // (seeded jitter, a budget cut by the caller's instruction limit) must not make its next slice start
+      // later than where it stopped. Linux's pit_calibrate_tsc rejects a TSC that jumps (tscmax > 10 * tscmin).
+      this.clock.advanceTo(this.clock.now + Math.max(1, longest) * NS_PER_INSTRUCTION);
       this.ranResult.retired = retired;
       return this.ranResult;
     }
