@@ -75,7 +75,9 @@ export function buildFadt(dsdtAddress: number, facsAddress: number, pmTimerPort:
   w.u16(109, 0x0001);
   // Flags (Table 5.10): WBINVD, PROC_C1, PWR_BUTTON and SLP_BUTTON as control methods (none), TMR_VAL_EXT (32-bit timer).
   w.u32(112, (1 << 0) | (1 << 2) | (1 << 4) | (1 << 5) | (1 << 8));
-  w.u64(132, facsAddress).u64(140, dsdtAddress);
+  // X_FIRMWARE_CTRL stays 0: "If the FIRMWARE_CTRL field contains a non-zero value then this field must
+  // be zero" (ACPI 6.4 Table 5.9); with both set Linux installs the FACS twice (as QEMU's pc never does).
+  w.u64(140, dsdtAddress);
   ioGas(w, 148, ACPI_PM1A_EVENT_BLOCK, 32, 2);
   ioGas(w, 172, ACPI_PM1A_CONTROL_BLOCK, 16, 2);
   ioGas(w, 208, pmTimerPort, 32, 3);

@@ -111,6 +111,7 @@ describe('ACPI tables', () => {
     const facs = m.read32(fadt.address + 36);
     assert.equal(facs % 64, 0, 'FACS 64-byte aligned');
     assert.equal(ascii(m, facs, 4), 'FACS');
+    assert.equal(m.read32(fadt.address + 132) + m.read32(fadt.address + 136), 0, 'X_FIRMWARE_CTRL is zero when FIRMWARE_CTRL is set (ACPI 6.4 Table 5.9)');
     assert.equal(m.read32(fadt.address + 76), 0x608, 'PM_TMR_BLK');
     assert.equal(m.read8(fadt.address + 208), 1, 'X_PM_TMR_BLK in system I/O space');
     assert.equal(u64(m, fadt.address + 212), 0x608);
