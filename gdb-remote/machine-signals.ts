@@ -28,6 +28,7 @@ export function signalForEvent(filter: EventFilterId, variables: Record<string, 
     case 'cr0-pe':
     case 'cr0-pg':
     case 'port-io':
+    case 'v86':
       return GdbSignal.USR2;
     case 'exception':
       return exceptionSignal(typeof variables.$vector === 'number' ? variables.$vector : -1);

@@ -162,7 +162,8 @@ export function parseRequest(payload: Uint8Array): GdbRequest {
       const address = m === null ? undefined : parseHexNumber(m[2]);
       const length = m === null ? undefined : parseHexNumber(m[3]);
       if (m === null || address === undefined || length === undefined || address > MAX_ADDRESS) {
-        return /^[0-9a-fA-F]+,/.test(rest) ? { kind: 'unsupported', text } : bad(`${text[0]} needs type,addr,kind`);
+        // A point type we do not know (Z5...) is "not supported" (empty reply); a known type with bad arguments is malformed.
+        return /^[0-9a-fA-F]+,/.test(rest) && !/^[0-4],/.test(rest) ? { kind: 'unsupported', text } : bad(`${text[0]} needs type,addr,kind`);
       }
       return { kind: text[0] === 'Z' ? 'insert-point' : 'remove-point', type: Number(m[1]) as PointType, address, length };
     }
