@@ -143,6 +143,16 @@ class Counter {
     }
   }
 
+  /**
+   * The count is loaded into the counting element on the CLK after the write (data sheet "Counter
+   * Loading"); a read in between shows the new count here, not the old contents. On a PC no read can
+   * come that soon (an ISA access takes longer than the 838 ns CLK), and QEMU loads at the write;
+   * Linux's quick_pit_calibrate reads the MSB right after writing 0xFFFF and gives up unless it is 0xFF.
+   */
+  private showCountUntilLoaded(n: number): void {
+    if (!this.running) this.frozenValue = n % this.modulus;
+  }
+
   private startSegment(at: number, count: number, outBefore: boolean): void {
     this.running = true;
     this.terminalReached = false;
@@ -297,6 +307,7 @@ class Counter {
       case 0:
         this.terminalReached = false;
         if (this.gate) {
+          this.showCountUntilLoaded(n);
           this.startSegment(t + 1, n, false);
         } else {
           // Loaded on the next CLK but not counted while GATE is low.
@@ -314,12 +325,17 @@ class Counter {
       case 2:
       case 3:
         if (this.running) this.scheduleReload(t, n);
-        else if (this.gate) this.startSegment(t + 1, n, true);
-        else this.nullUntil = Infinity;
+        else if (this.gate) {
+          this.showCountUntilLoaded(n);
+          this.startSegment(t + 1, n, true);
+        } else this.nullUntil = Infinity;
         break;
       default: // mode 4: software trigger on every count write
-        if (this.gate) this.startSegment(t + 1, n, this.outAt(t));
-        else {
+        if (this.gate) {
+          const out = this.outAt(t);
+          this.showCountUntilLoaded(n);
+          this.startSegment(t + 1, n, out);
+        } else {
           this.running = false;
           this.frozenValue = n % this.modulus;
           this.nullUntil = t + 1;

@@ -35,6 +35,19 @@ describe('8254 PIT', () => {
     }
   });
 
+  it('a read right after the count write shows the new count (Linux quick_pit_calibrate expects MSB 0xFF at once)', () => {
+    const { bus, clock } = setup();
+    clock.advanceTo(5000);
+    bus.write(0x61, 1, 0x01); // channel 2 gate high, speaker off
+    bus.write(0x43, 1, 0xb0); // channel 2, LSB then MSB, mode 0
+    bus.write(0x42, 1, 0xff);
+    bus.write(0x42, 1, 0xff);
+    // No CLK edge yet: the counting element is loaded on the next one, but reads already show N.
+    assert.equal(bus.read(0x42, 1) | (bus.read(0x42, 1) << 8), 0xffff);
+    clock.advanceTo(nsAtTick(ticksAt(5000) + 2));
+    assert.equal(bus.read(0x42, 1) | (bus.read(0x42, 1) << 8), 0xfffe, 'loaded at tick +1, one count down at +2');
+  });
+
   it('channel 0 mode 2 at 100 Hz (Linux LATCH 11932) gives 99 IRQ0 rising edges in the first virtual second', () => {
     const { bus, clock, edges } = setup();
     bus.write(0x43, 1, 0x34);
