@@ -1251,7 +1251,7 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
 
   /** RDTSC value: virtual time plus instructions retired so far in this slice (SDM 17.17). */
   readTsc(): bigint {
-    return BigInt(this.platform.clock.now + this.sliceRetired) + BigInt(this.tscOffset);
+    return BigInt(this.platform.clock.observeCounter(this.platform.clock.now + this.sliceRetired)) + BigInt(this.tscOffset);
   }
 
   /** Throws when an invariant of the core is broken (never for guest behaviour). */

@@ -23,12 +23,32 @@ interface PendingTimer {
 
 export class VirtualClock {
   private current: VirtualNanoseconds = 0;
+  /** The latest instant any vCPU has read from its TSC (see observeCounter). */
+  private latestCounterRead: VirtualNanoseconds = 0;
   private nextId = 1;
   /** Sorted by (at, id): ties fire in scheduling order, deterministically. */
   private timers: PendingTimer[] = [];
 
   get now(): VirtualNanoseconds {
     return this.current;
+  }
+
+  /**
+   * The instant a vCPU sees when it reads a free-running counter (the TSC)
+   * at \`instant\` = clock.now plus what it has retired in its slice. vCPUs of
+   * one scheduling round all start at the same clock.now, so a vCPU later in
+   * the round would read an earlier time than one that already ran its slice
+   * and published the value (through a lock, say): time would run backwards
+   * across CPUs, which Linux's check_tsc_warp (arch/x86/kernel/tsc_sync.c)
+   * reports as "TSC warp" and then stops trusting the TSC. On hardware the
+   * TSCs of one package are synchronised (SDM Vol. 3B 17.17.1, invariant TSC),
+   * so a reading is never below one any CPU made before it: clamp to the
+   * latest reading. Each vCPU's own readings stay monotonic and the clamp
+   * lasts at most one slice, since clock.now then passes every reading.
+   */
+  observeCounter(instant: VirtualNanoseconds): VirtualNanoseconds {
+    if (instant > this.latestCounterRead) this.latestCounterRead = instant;
+    return this.latestCounterRead;
   }
 
   /** Run callback when virtual time reaches at (or at once on the next advance if at <= now). */
@@ -71,6 +91,7 @@ export class VirtualClock {
   /** Forget all timers and go back to time zero (machine reset / restart). */
   reset(): void {
     this.current = 0;
+    this.latestCounterRead = 0;
     this.timers = [];
   }
 }
