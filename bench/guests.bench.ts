@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildXv6 } from '../test/real-guests/xv6-build';
 import { buildLinuxI386 } from '../test/real-guests/linux-build';
-import { timeConsoleSession, type ConsoleStep } from './console-driver';
+import { timeConsoleSession, type ConsoleStep } from '../test/support/process-console';
 import type { BenchFigure } from './figure';
 
 const PROMPT = '$ ';

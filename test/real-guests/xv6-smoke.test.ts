@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTextScreen, textScreenToString } from '../../emulator/devices/vga/text-screen';
+import { runConsoleSession, type ConsoleStep } from '../support/process-console';
 import { ConsoleSession } from './console-session';
 import { buildXv6 } from './xv6-build';
 
@@ -113,5 +114,43 @@ describe('xv6-public through bringup run (the README command line)', function ()
     const screen = readFileSync(screenFile, 'utf8').split('\n');
     assert.ok(screen.includes('init: starting sh'), screen.join('\n'));
     assert.ok(screen.includes('$ A B'));
+  });
+});
+
+describe('xv6-public under QEMU prints what it prints under Bringup', function () {
+  this.timeout(300_000);
+
+  it('the same shell session, typed on COM1 at each prompt, gives the same output on both (echo, ls, a pipe, forktest)', async function () {
+    const built = buildXv6();
+    if (!built.ok) {
+      console.warn(`      skipped: ${built.reason}`);
+      this.skip();
+    }
+    if (spawnSync('qemu-system-i386', ['--version']).status !== 0) this.skip();
+    const { xv6Img, fsImg } = built.images;
+    const steps: ConsoleStep[] = [
+      { waitFor: `init: starting sh\n${PROMPT}`, send: 'echo hello bringup' },
+      { waitFor: PROMPT, send: 'ls' },
+      { waitFor: PROMPT, send: 'cat README | grep xv6 | wc' },
+      { waitFor: PROMPT, send: 'forktest' },
+      { waitFor: PROMPT },
+    ];
+    const bin = join(__dirname, '..', '..', 'bin', 'bringup.js');
+    const ours = await runConsoleSession(process.execPath, [bin, 'run', xv6Img, '--boot', 'bootsector', '--cpus', '4', '--memory', '512M', '--disk', xv6Img, '--disk', fsImg], steps, 240_000);
+    const qemu = await runConsoleSession(
+      'qemu-system-i386',
+      ['-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nic', 'none', '-m', '512', '-smp', '4,sockets=4,cores=1,threads=1',
+        '-drive', `file=${xv6Img},index=0,media=disk,format=raw,snapshot=on`, '-drive', `file=${fsImg},index=1,media=disk,format=raw,snapshot=on`],
+      steps,
+      240_000,
+    );
+    // Step 0 is the boot: SeaBIOS's banner is QEMU's own, and the order in which CPUs print
+    // "cpuN: starting" depends on QEMU's host threads. From the first command on, every byte must match.
+    for (const boot of [ours.steps[0], qemu.steps[0]]) {
+      for (let cpu = 0; cpu < 4; cpu++) assert.match(boot, new RegExp(`cpu${cpu}: starting ${cpu}`));
+    }
+    assert.deepEqual(ours.steps.slice(1), qemu.steps.slice(1));
+    assert.match(ours.steps[1], /^echo hello bringup\nhello bringup\n\$ $/);
+    assert.match(ours.steps[4], /fork test OK\n\$ $/);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Drive a machine's serial console as a process (ours through
  * bin/bringup.js, or QEMU): wait for a text on stdout, type the next line,
- * and so on; the figure is the wall time from spawn to the last awaited
- * text. The same steps run against both, so the ratio compares like with like.
+ * and so on. Benchmarks take the wall time from spawn to the last awaited
+ * text (the same steps against both, so the ratio compares like with like);
+ * tests compare what each step printed.
  */
 import { spawn } from 'node:child_process';
 
@@ -13,8 +14,20 @@ export interface ConsoleStep {
   send?: string;
 }
 
+export interface ConsoleRun {
+  /** Wall time from spawn to the last awaited text. */
+  ms: number;
+  /** What the process printed from the end of one awaited text to the end of the next, one entry per step. */
+  steps: string[];
+}
+
 export async function timeConsoleSession(command: string, args: string[], steps: ConsoleStep[], timeoutMs: number): Promise<number> {
+  return (await runConsoleSession(command, args, steps, timeoutMs)).ms;
+}
+
+export async function runConsoleSession(command: string, args: string[], steps: ConsoleStep[], timeoutMs: number): Promise<ConsoleRun> {
   const started = Date.now();
+  const printed: string[] = [];
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   let matchedUpTo = 0;
@@ -28,6 +41,7 @@ export async function timeConsoleSession(command: string, args: string[], steps:
         while (step < steps.length) {
           const at = output.indexOf(steps[step].waitFor, matchedUpTo);
           if (at < 0) return;
+          printed.push(output.slice(matchedUpTo, at + steps[step].waitFor.length));
           matchedUpTo = at + steps[step].waitFor.length;
           const send = steps[step].send;
           if (send !== undefined) child.stdin.write(`${send}\n`);
@@ -47,7 +61,7 @@ export async function timeConsoleSession(command: string, args: string[], steps:
         }
       });
     });
-    return Date.now() - started;
+    return { ms: Date.now() - started, steps: printed };
   } finally {
     child.kill('SIGKILL');
   }
