@@ -2,7 +2,8 @@
  * Linux 6.1 i386 (Debian's linux-source-6.1, our own minimal config, a
  * static /init that counts /proc/cpuinfo's processors and ends the machine
  * through isa-debug-exit with that count) boots to userspace on 1, 2, 4
- * and 8 vCPUs, through PVH (vmlinux) and the Linux boot protocol (bzImage);
+ * and 8 vCPUs, through PVH (vmlinux) and the Linux boot protocol (bzImage),
+ * calibrating and keeping the TSC as on a PC;
  * and the same under QEMU TCG where it is installed, with matching results.
  */
 import { strict as assert } from 'node:assert';
@@ -39,6 +40,10 @@ describe('Linux 6.1 i386 to userspace', function () {
         assert.match(out, /Linux version 6\.1/);
         if (cpus > 1) assert.match(out, new RegExp(`smp: Brought up 1 node, ${cpus} CPUs`));
         assert.doesNotMatch(out, /Kernel panic|BUG:|Oops/);
+        // The machine's clocks as Linux checks them: the TSC calibrates against the PIT (tsc.c) and,
+        // across CPUs, never runs backwards (tsc_sync.c), so Linux keeps it as its clocksource.
+        assert.match(out, /tsc: Fast TSC calibration using PIT/);
+        assert.doesNotMatch(out, /TSC warp|Marking TSC unstable|Unable to calibrate against PIT/);
         const end = await session.runToExit(500_000_000);
         assert.deepEqual(end.kind === 'debug-exit' ? end.value : end.kind, cpus, 'isa-debug-exit with the CPU count');
       });
