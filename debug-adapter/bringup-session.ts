@@ -21,7 +21,8 @@ import { LaunchConfigError, parseLaunchConfig, type LaunchConfig } from './launc
 import { MachineController, type InstructionBreakpoint, type StopInfo } from '../run-control/machine-controller';
 import { buildEvalContext } from './eval-context';
 import { lapicScope } from './system-state/apic-views';
-import { controlSystemScope, cpuMode, registersScope, segmentsScope } from './system-state/cpu-scopes';
+import { cpuMode } from '../run-control/cpu-inspection';
+import { controlSystemScope, registersScope, segmentsScope } from './system-state/cpu-scopes';
 import { fpuScope } from './system-state/fpu-scope';
 import { hex, type VarNode } from './system-state/var-node';
 import { disassembleAround } from './disassembly';

@@ -41,51 +41,8 @@ export interface VcpusResponse {
   running: boolean;
 }
 
-/** `bringup/lapic` { vcpu } → LapicView */
-export interface LvtView {
-  name: 'CMCI' | 'timer' | 'thermal' | 'performance' | 'LINT0' | 'LINT1' | 'error';
-  raw: number;
-  vector: number;
-  deliveryMode: string;
-  masked: boolean;
-  levelTriggered: boolean;
-  /** Timer only. */
-  timerMode?: 'one-shot' | 'periodic' | 'tsc-deadline';
-}
-export interface LapicView {
-  vcpu: number;
-  apicId: number;
-  mode: 'xapic' | 'x2apic' | 'disabled';
-  softwareEnabled: boolean;
-  base: number;
-  /** Registers by name with their raw value: ID, VERSION, TPR, APR, PPR, LDR, DFR, SVR, ESR, ICR_LOW, ICR_HIGH, TIMER_INITIAL, TIMER_CURRENT, TIMER_DIVIDE. */
-  registers: { name: string; value: number; decoded: string }[];
-  irr: number[];
-  isr: number[];
-  tmr: number[];
-  lvt: LvtView[];
-  timer: { mode: 'one-shot' | 'periodic' | 'tsc-deadline'; initial: number; current: number; divide: number; tscDeadline: string };
-}
-
-/** `bringup/ioapic` → IoApicView */
-export interface IoApicEntryView {
-  pin: number;
-  vector: number;
-  deliveryMode: string;
-  destinationMode: 'physical' | 'logical';
-  destination: number;
-  activeLow: boolean;
-  levelTriggered: boolean;
-  masked: boolean;
-  remoteIrr: boolean;
-  /** Input line currently asserted. */
-  asserted: boolean;
-}
-export interface IoApicView {
-  id: number;
-  version: number;
-  entries: IoApicEntryView[];
-}
+// `bringup/lapic` { vcpu } → LapicView, `bringup/ioapic` → IoApicView: the shapes run control decodes for every front end.
+export type { IoApicEntryView, IoApicView, LapicView, LvtView } from '../run-control/apic-inspection';
 
 /** `bringup/ipiLog` { since?: number } → IpiLogResponse; records have the shape of IpiRecord (emulator/devices/ipi-log.ts). */
 export interface IpiLogResponse {

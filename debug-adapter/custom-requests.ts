@@ -4,10 +4,10 @@
  */
 import type { MachineController } from '../run-control/machine-controller';
 import type { DescriptorTableView, IpiLogResponse, PvStartupStateView, ScreenView, TranslationView, VcpusResponse } from './custom-protocol';
-import { ioapicView, lapicView } from './system-state/apic-views';
-import { cpuMode, tableEntries } from './system-state/cpu-scopes';
-import { decodeDescriptor } from './system-state/descriptor-decode';
-import { pageWalk } from './system-state/page-walk';
+import { ioapicView, lapicView } from '../run-control/apic-inspection';
+import { cpuMode, tableEntries } from '../run-control/cpu-inspection';
+import { decodeDescriptor } from '../run-control/descriptor-decode';
+import { pageWalk } from '../run-control/page-walk';
 import { paravirtFields } from './system-state/paravirt-scope';
 import { formatRegisterDump } from '../emulator/machine/register-snapshot';
 import { screenView } from './system-state/screen-view';

@@ -9,10 +9,10 @@ import { int, type EvalContext, type Value } from './expression/evaluator';
 import type { MachineController } from '../run-control/machine-controller';
 import type { SymbolBridge } from './symbol-bridge';
 import type { FormattedValue } from '../symbols/symbol-set';
-import { decodeDescriptor } from './system-state/descriptor-decode';
-import { lapicFields } from './system-state/apic-views';
-import { describePageWalk, pageWalk } from './system-state/page-walk';
-import { tableEntries } from './system-state/cpu-scopes';
+import { decodeDescriptor } from '../run-control/descriptor-decode';
+import { lapicFields } from '../run-control/apic-inspection';
+import { describePageWalk, pageWalk } from '../run-control/page-walk';
+import { tableEntries } from '../run-control/cpu-inspection';
 
 const GPR32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
 const GPR16 = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di'];

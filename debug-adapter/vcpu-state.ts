@@ -6,7 +6,7 @@
 import type { Cpu } from '../emulator/cpu/cpu';
 import type { ActivityState } from '../emulator/cpu/activity-state';
 import type { ActivityName } from './custom-protocol';
-import { cpuMode } from './system-state/cpu-scopes';
+import { cpuMode } from '../run-control/cpu-inspection';
 
 export function activityName(activity: ActivityState): ActivityName {
   return activity === 'running' ? 'active' : activity;

@@ -18,7 +18,7 @@ import type { PointType, ResumeAction } from './requests';
 import { GdbSignal } from './stop-reply';
 import type { GdbTarget, Refusal, StopReply, ThreadId } from './target';
 import { targetXml } from './target-xml';
-import { cpuMode } from '../debug-adapter/system-state/cpu-scopes';
+import { cpuMode } from '../run-control/cpu-inspection';
 
 export interface MachineTargetOptions {
   /** The process exit status gdb's `W` reply reports for a machine that ended. */

@@ -6,10 +6,10 @@
 import { describeIpi } from '../emulator/devices/ipi-log';
 import { EVENT_FILTER_IDS, type EventFilterId } from '../run-control/event-filters';
 import type { MachineController } from '../run-control/machine-controller';
-import { lapicView, ioapicView } from '../debug-adapter/system-state/apic-views';
-import { tableEntries } from '../debug-adapter/system-state/cpu-scopes';
-import { decodeDescriptor } from '../debug-adapter/system-state/descriptor-decode';
-import { describePageWalk, pageWalk } from '../debug-adapter/system-state/page-walk';
+import { lapicView, ioapicView } from '../run-control/apic-inspection';
+import { tableEntries } from '../run-control/cpu-inspection';
+import { decodeDescriptor } from '../run-control/descriptor-decode';
+import { describePageWalk, pageWalk } from '../run-control/page-walk';
 
 export interface MonitorContext {
   controller: MachineController;

@@ -7,7 +7,9 @@
 import type { Cpu } from '../../emulator/cpu/cpu';
 import { SegmentRegister } from '../../emulator/cpu/segment-cache';
 import type { PhysicalMemory } from '../../emulator/memory/physical-memory';
-import { decodeDescriptor, describeCachedAttributes } from './descriptor-decode';
+import { cpuMode, tableEntries } from '../../run-control/cpu-inspection';
+import { decodeDescriptor, describeCachedAttributes } from '../../run-control/descriptor-decode';
+import { REGISTER_ACCESS } from '../../run-control/register-access';
 import { hex, leaf, type VarNode } from './var-node';
 
 const GPR = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
@@ -32,6 +34,22 @@ export function decodeBits(value: number, bits: [number, string][]): string {
   return set.length > 0 ? set.join(' ') : '-';
 }
 
+/** Reads a register through run control's table, which the GDB stub uses too. */
+function readRegister(cpu: Cpu, name: string): number {
+  return Number(REGISTER_ACCESS.get(name)!.read(cpu, undefined));
+}
+
+/** A Variables-view edit through run control's register table: the same rules as gdb's writes (derived state kept consistent). */
+function registerSetter(cpu: Cpu, name: string): (text: string) => string {
+  return (text) => {
+    const write = REGISTER_ACCESS.get(name)!.write;
+    if (write === undefined) throw new Error(`${name} is read-only`);
+    const refusal = write(cpu, BigInt(parseNumber(text)));
+    if (refusal !== undefined) throw new Error(refusal);
+    return hex(readRegister(cpu, name));
+  };
+}
+
 function bitChildren(value: () => number, bits: [number, string][], write?: (v: number) => void): () => VarNode[] {
   return () =>
     bits.map(([b, name]) => ({
@@ -47,13 +65,6 @@ function bitChildren(value: () => number, bits: [number, string][], write?: (v: 
     }));
 }
 
-export function cpuMode(cpu: Cpu): 'real' | 'v86' | 'protected' | 'protected+paging' | 'protected+pae' {
-  const st = cpu.state;
-  if ((st.cr0 & 1) === 0) return 'real';
-  if (st.eflags & 0x20000) return 'v86'; // virtual-8086 mode (SDM Vol. 3B ch. 20)
-  if ((st.cr0 & 0x80000000) === 0) return 'protected';
-  return st.cr4 & 0x20 ? 'protected+pae' : 'protected+paging';
-}
 
 export function registersScope(cpu: Cpu): VarNode[] {
   const st = cpu.state;
@@ -63,10 +74,7 @@ export function registersScope(cpu: Cpu): VarNode[] {
     type: 'u32',
     evaluateName: `$${name}`,
     memoryReference: st.gpr[i] >>> 0,
-    set: (text: string): string => {
-      st.gpr[i] = parseNumber(text);
-      return hex(st.gpr[i]);
-    },
+    set: registerSetter(cpu, name),
   }));
   nodes.push({
     name: 'eip',
@@ -74,25 +82,15 @@ export function registersScope(cpu: Cpu): VarNode[] {
     type: 'u32',
     evaluateName: '$eip',
     memoryReference: (cpu.segBase[SegmentRegister.CS] + st.eip) >>> 0,
-    set: (text) => {
-      st.eip = parseNumber(text);
-      return hex(st.eip);
-    },
+    set: registerSetter(cpu, 'eip'),
   });
   nodes.push({
     name: 'eflags',
     value: `${hex(st.eflags)} [${decodeBits(st.eflags, EFLAGS_BITS)}] IOPL=${(st.eflags >>> 12) & 3}`,
     type: 'u32',
     evaluateName: '$eflags',
-    children: bitChildren(() => st.eflags, EFLAGS_BITS, (v) => {
-      st.eflags = (v | 2) >>> 0;
-      cpu.syncDerivedState();
-    }),
-    set: (text) => {
-      st.eflags = (parseNumber(text) | 2) >>> 0;
-      cpu.syncDerivedState();
-      return hex(st.eflags);
-    },
+    children: bitChildren(() => st.eflags, EFLAGS_BITS, (v) => registerSetter(cpu, 'eflags')(String(v))),
+    set: registerSetter(cpu, 'eflags'),
   });
   return nodes;
 }
@@ -111,6 +109,8 @@ function segmentNode(cpu: Cpu, memory: PhysicalMemory, index: number, name: stri
     value: `${hex(c.selector, 4)}  ${cacheSummary}${differs ? '  ≠ GDT now' : ''}`,
     type: 'segment register',
     evaluateName: `$${name}`,
+    // A selector load as the CPU does it: in protected mode from the descriptor table (or the reason it cannot be).
+    set: registerSetter(cpu, name),
     children: () => {
       const out: VarNode[] = [
         leaf('selector', hex(c.selector, 4), 'u16', { evaluateName: `$${name}.selector` }),
@@ -135,6 +135,7 @@ function segmentNode(cpu: Cpu, memory: PhysicalMemory, index: number, name: stri
   };
 }
 
+
 export function readDescriptorOf(cpu: Cpu, memory: PhysicalMemory, selector: number): { raw: string; decoded: ReturnType<typeof decodeDescriptor>; address: number } | undefined {
   const st = cpu.state;
   const table = selector & 4 ? { base: st.ldtr.base, limit: st.ldtr.limit } : st.gdtr;
@@ -153,24 +154,6 @@ export function segmentsScope(cpu: Cpu, memory: PhysicalMemory): VarNode[] {
   return SEGMENTS.map((name, i) => segmentNode(cpu, memory, i, name));
 }
 
-/** Entries of a descriptor table as the vCPU sees it (linear base, limit). */
-export function tableEntries(cpu: Cpu, base: number, limit: number, idt: boolean, max = 256): { index: number; low: number; high: number; address: number }[] {
-  const out: { index: number; low: number; high: number; address: number }[] = [];
-  const count = Math.min(max, Math.floor(((limit >>> 0) + 1) / 8));
-  for (let i = 0; i < count; i++) {
-    const address = (base + i * 8) >>> 0;
-    const bytes = cpu.readLinear(address, 8);
-    if (bytes.some((b) => b === undefined)) break;
-    out.push({
-      index: i,
-      low: (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0,
-      high: (bytes[4]! | (bytes[5]! << 8) | (bytes[6]! << 16) | (bytes[7]! << 24)) >>> 0,
-      address,
-    });
-  }
-  void idt;
-  return out;
-}
 
 function tableNode(cpu: Cpu, name: string, base: number, limit: number, idt: boolean): VarNode {
   const realIdt = idt && (cpu.state.cr0 & 1) === 0;
@@ -200,17 +183,11 @@ function tableNode(cpu: Cpu, name: string, base: number, limit: number, idt: boo
 
 export function controlSystemScope(cpu: Cpu, apicBase: bigint | undefined): VarNode[] {
   const st = cpu.state;
-  const writeCr = (n: 0 | 3 | 4) => (text: string): string => {
-    const v = parseNumber(text);
-    cpu.writeControlRegister(n, v);
-    cpu.syncDerivedState();
-    return hex(n === 0 ? st.cr0 : n === 3 ? st.cr3 : st.cr4);
-  };
   const nodes: VarNode[] = [
-    { name: 'cr0', value: `${hex(st.cr0)} [${decodeBits(st.cr0, CR0_BITS)}]`, type: 'u32', evaluateName: '$cr0', children: bitChildren(() => st.cr0, CR0_BITS), set: writeCr(0) },
-    { name: 'cr2', value: hex(st.cr2), type: 'u32', evaluateName: '$cr2', memoryReference: st.cr2 >>> 0, set: (t) => { st.cr2 = parseNumber(t); return hex(st.cr2); } },
-    { name: 'cr3', value: `${hex(st.cr3)} [page directory at ${hex(st.cr3 & 0xfffff000)}${st.cr3 & 8 ? ' PWT' : ''}${st.cr3 & 0x10 ? ' PCD' : ''}]`, type: 'u32', evaluateName: '$cr3', set: writeCr(3) },
-    { name: 'cr4', value: `${hex(st.cr4)} [${decodeBits(st.cr4, CR4_BITS)}]`, type: 'u32', evaluateName: '$cr4', children: bitChildren(() => st.cr4, CR4_BITS), set: writeCr(4) },
+    { name: 'cr0', value: `${hex(st.cr0)} [${decodeBits(st.cr0, CR0_BITS)}]`, type: 'u32', evaluateName: '$cr0', children: bitChildren(() => st.cr0, CR0_BITS), set: registerSetter(cpu, 'cr0') },
+    { name: 'cr2', value: hex(st.cr2), type: 'u32', evaluateName: '$cr2', memoryReference: st.cr2 >>> 0, set: registerSetter(cpu, 'cr2') },
+    { name: 'cr3', value: `${hex(st.cr3)} [page directory at ${hex(st.cr3 & 0xfffff000)}${st.cr3 & 8 ? ' PWT' : ''}${st.cr3 & 0x10 ? ' PCD' : ''}]`, type: 'u32', evaluateName: '$cr3', set: registerSetter(cpu, 'cr3') },
+    { name: 'cr4', value: `${hex(st.cr4)} [${decodeBits(st.cr4, CR4_BITS)}]`, type: 'u32', evaluateName: '$cr4', children: bitChildren(() => st.cr4, CR4_BITS), set: registerSetter(cpu, 'cr4') },
     { name: 'efer', value: `${hex(st.efer)} [${decodeBits(st.efer, EFER_BITS)}]`, type: 'u32', evaluateName: '$efer', children: bitChildren(() => st.efer, EFER_BITS) },
   ];
   if (apicBase !== undefined) {

@@ -4,7 +4,7 @@
  * against the GDT as the emulator sees it now.
  */
 import type { PcMachine } from '../../emulator/machine/pc-machine';
-import { decodeDescriptor } from './descriptor-decode';
+import { decodeDescriptor } from '../../run-control/descriptor-decode';
 import { hex, leaf, type VarNode } from './var-node';
 
 export function paravirtFields(pc: PcMachine, apicId: number): { fields: { name: string; value: string }[]; problems: string[] } | undefined {

@@ -15,9 +15,7 @@ export interface VarNode {
   set?: (text: string) => string;
 }
 
-export function hex(v: number, digits = 8): string {
-  return '0x' + (v >>> 0).toString(16).padStart(digits, '0');
-}
+export { hex } from '../../run-control/hex';
 
 export function leaf(name: string, value: string, type?: string, extra: Partial<VarNode> = {}): VarNode {
   return { name, value, type, ...extra };

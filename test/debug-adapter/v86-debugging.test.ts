@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { MachineController, type StopInfo } from '../../run-control/machine-controller';
 import { parseLaunchConfig } from '../../debug-adapter/launch-config';
 import { parseAddress } from '../../debug-adapter/bringup-session';
-import { cpuMode } from '../../debug-adapter/system-state/cpu-scopes';
+import { cpuMode } from '../../run-control/cpu-inspection';
 import { threadName } from '../../debug-adapter/vcpu-state';
 import { disassemble } from '../../emulator/cpu/disassembler';
 import { sysImage } from '../cpu/sys-guest';

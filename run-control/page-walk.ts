@@ -3,7 +3,7 @@
  * paging with PSE, 4.4 PAE paging), read from physical memory without side
  * effects (no accessed/dirty bits, no TLB).
  */
-import type { PhysicalMemory } from '../../emulator/memory/physical-memory';
+import type { PhysicalMemory } from '../emulator/memory/physical-memory';
 
 export interface PageWalkStep {
   level: string;
