@@ -18,8 +18,28 @@ export interface TimerHandle {
 interface PendingTimer {
   id: number;
   at: VirtualNanoseconds;
+  /** Who armed it, e.g. 'pit.irq0', 'lapic.3.timer' (see timerOwner); snapshots rebuild the callback from it. */
+  owner: string | undefined;
   callback: (now: VirtualNanoseconds) => void;
 }
+
+/** A pending timer as data (docs/snapshots.md). */
+export interface SavedTimer {
+  id: number;
+  at: VirtualNanoseconds;
+  owner: string;
+}
+
+export interface VirtualClockState {
+  now: VirtualNanoseconds;
+  latestCounterRead: VirtualNanoseconds;
+  nextId: number;
+  /** In firing order, (at, id). */
+  timers: SavedTimer[];
+}
+
+/** Rebuilds the callback of a saved timer: the owner that armed it for `at`. */
+export type TimerRebuilder = (at: VirtualNanoseconds) => (now: VirtualNanoseconds) => void;
 
 export class VirtualClock {
   private current: VirtualNanoseconds = 0;
@@ -28,6 +48,8 @@ export class VirtualClock {
   private nextId = 1;
   /** Sorted by (at, id): ties fire in scheduling order, deterministically. */
   private timers: PendingTimer[] = [];
+  /** How each timer owner rebuilds its callback on restore (devices register themselves). */
+  private readonly owners = new Map<string, TimerRebuilder>();
 
   get now(): VirtualNanoseconds {
     return this.current;
@@ -52,8 +74,14 @@ export class VirtualClock {
   }
 
   /** Run callback when virtual time reaches at (or at once on the next advance if at <= now). */
-  schedule(at: VirtualNanoseconds, callback: (now: VirtualNanoseconds) => void): TimerHandle {
-    const timer: PendingTimer = { id: this.nextId++, at, callback };
+  schedule(at: VirtualNanoseconds, callback: (now: VirtualNanoseconds) => void, owner?: string): TimerHandle {
+    const timer: PendingTimer = { id: this.nextId++, at, owner, callback };
+    this.insert(timer);
+    return { id: timer.id };
+  }
+
+  private insert(timer: PendingTimer): void {
+    const at = timer.at;
     let low = 0;
     let high = this.timers.length;
     while (low < high) {
@@ -63,7 +91,47 @@ export class VirtualClock {
       else high = mid;
     }
     this.timers.splice(low, 0, timer);
-    return { id: timer.id };
+  }
+
+  /**
+   * Register how timers armed by `owner` (a key unique in the machine, such
+   * as 'pit.irq0') are rebuilt by restore(). A device that schedules timers
+   * registers once and passes the same key to schedule() (a later
+   * registration of the same key replaces the earlier one).
+   */
+  registerTimerOwner(owner: string, rebuild: TimerRebuilder): void {
+    this.owners.set(owner, rebuild);
+  }
+
+  /** Virtual time and the pending timers as data; every pending timer must have an owner. */
+  save(): VirtualClockState {
+    return {
+      now: this.current,
+      latestCounterRead: this.latestCounterRead,
+      nextId: this.nextId,
+      timers: this.timers.map((t) => {
+        if (t.owner === undefined) throw new Error(`timer ${t.id} at ${t.at} has no owner and cannot be saved`);
+        return { id: t.id, at: t.at, owner: t.owner };
+      }),
+    };
+  }
+
+  /**
+   * Replace time and the pending timers by a saved state. Each timer keeps its
+   * id (devices keep the TimerHandle they saved) and its (at, id) place, so
+   * timers due at the same instant fire in the same order as before the save.
+   */
+  restore(state: VirtualClockState, resolve?: (owner: string, at: VirtualNanoseconds) => (now: VirtualNanoseconds) => void): void {
+    const rebuild = resolve ?? ((owner: string, at: VirtualNanoseconds) => {
+      const r = this.owners.get(owner);
+      if (r === undefined) throw new Error(`no timer owner ${owner} on this machine`);
+      return r(at);
+    });
+    this.current = state.now;
+    this.latestCounterRead = state.latestCounterRead;
+    this.nextId = state.nextId;
+    this.timers = [];
+    for (const t of state.timers) this.insert({ id: t.id, at: t.at, owner: t.owner, callback: rebuild(t.owner, t.at) });
   }
 
   cancel(handle: TimerHandle | undefined): void {
