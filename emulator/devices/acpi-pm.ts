@@ -7,6 +7,7 @@ import type { PortDevice } from '../bus/io-bus';
 import type { AccessSize } from '../memory/physical-memory';
 import type { VirtualClock } from '../time/virtual-clock';
 import { ACPI_PM_BASE } from '../firmware/platform-layout';
+import { restoreOwnFields, saveOwnFields, type PlainObject } from '../machine/plain-state';
 
 export const PM_TIMER_HZ = 3_579_545;
 /** PM1 control SCI_EN: there is no SMI command port, so the machine is always in ACPI mode. */
@@ -26,6 +27,15 @@ export class AcpiPmPorts implements PortDevice {
   private control = SCI_EN;
 
   constructor(private readonly clock: VirtualClock) {}
+
+  /** All of the device's state as plain data (docs/snapshots.md). */
+  save(): PlainObject {
+    return saveOwnFields(this, ['name', 'clock']);
+  }
+
+  restore(state: PlainObject): void {
+    restoreOwnFields(this, state);
+  }
 
   readPort(port: number, size: AccessSize): number {
     const offset = port - ACPI_PM_BASE;

@@ -16,6 +16,7 @@ import type { VirtualClock } from '../time/virtual-clock';
 import { DeliveryMode, SVR_FOCUS_DISABLED } from './apic-registers';
 import { IpiLog, type IpiDeliveryMode, type IpiRecord, type IpiShorthand, type IpiTargetOutcome } from './ipi-log';
 import type { LocalApic } from './local-apic';
+import { fromPlain, toPlain, type PlainObject } from '../machine/plain-state';
 
 /** A vCPU as the platform sees it. */
 export interface PlatformCpu {
@@ -53,6 +54,16 @@ export class ApicBus {
     private readonly clock: VirtualClock,
     private readonly events: MachineEventBus,
   ) {}
+
+  /** The bus's state: the IPI log (the APICs save themselves). */
+  save(): PlainObject {
+    return { ipiLog: toPlain(this.ipiLog.records) };
+  }
+
+  restore(state: PlainObject): void {
+    this.ipiLog.records.length = 0;
+    this.ipiLog.records.push(...(fromPlain(state.ipiLog) as IpiRecord[]));
+  }
 
   /** Handle an ICR write from `from`. */
   sendIpi(from: LocalApic, icrLow: number, icrHigh: number, via: IpiRecord['via']): IpiRecord {

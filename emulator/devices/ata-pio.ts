@@ -17,6 +17,7 @@
 import type { AccessSize } from '../memory/physical-memory';
 import type { PortDevice, Port } from '../bus/io-bus';
 import { SECTOR_SIZE, type DiskImage } from '../firmware/disk-image';
+import { restoreOwnFields, saveOwnFields, type PlainObject } from '../machine/plain-state';
 
 export const ATA_PRIMARY_BASE = 0x1f0;
 export const ATA_PRIMARY_CONTROL = 0x3f6;
@@ -143,6 +144,21 @@ export class AtaController implements PortDevice {
       slave === undefined ? undefined : new AtaDrive(slave, ATA_SERIAL_SLAVE),
     ];
     this.resetDevices();
+  }
+
+  /** The controller's and both drives' state (registers, transfer in progress, sector buffer, written sectors) as plain data. */
+  save(): PlainObject {
+    return { ...saveOwnFields(this, ['name', 'drives']), drives: this.drives.map((d) => (d === undefined ? null : saveOwnFields(d, ['disk']))) };
+  }
+
+  restore(state: PlainObject): void {
+    const { drives, ...own } = state;
+    restoreOwnFields(this, own);
+    (drives as (PlainObject | null)[]).forEach((d, i) => {
+      const drive = this.drives[i];
+      if ((d === null) !== (drive === undefined)) throw new Error(`ATA device ${i}: the snapshot and this machine differ in whether it is attached`);
+      if (d !== null && drive !== undefined) restoreOwnFields(drive, d);
+    });
   }
 
   /** Sectors the guest wrote to the master, by LBA. */

@@ -15,6 +15,7 @@
 import type { AccessSize } from '../memory/physical-memory';
 import type { PortDevice, Port } from '../bus/io-bus';
 import type { TimerHandle, VirtualClock } from '../time/virtual-clock';
+import { restoreOwnFields, saveOwnFields, type PlainObject } from '../machine/plain-state';
 
 export const CMOS_INDEX_PORT = 0x70;
 export const CMOS_DATA_PORT = 0x71;
@@ -106,6 +107,9 @@ function nsAtBaseTick(tick: number): number {
 const toBcd = (v: number): number => ((Math.floor(v / 10) % 10) << 4) | v % 10;
 const fromBcd = (v: number): number => (v >> 4) * 10 + (v & 0x0f);
 
+/** The key of the RTC's interrupt timer in the virtual clock. */
+export const CMOS_TIMER_OWNER = 'cmos.rtc';
+
 export class CmosRtc implements PortDevice {
   readonly name = 'MC146818 RTC/CMOS';
   private readonly clock: VirtualClock;
@@ -126,6 +130,7 @@ export class CmosRtc implements PortDevice {
 
   constructor(options: CmosRtcOptions) {
     this.clock = options.clock;
+    this.clock.registerTimerOwner(CMOS_TIMER_OWNER, () => () => this.timerFired());
     this.setIrq8 = options.setIrq8;
     const start = options.startDate ?? new Date(Date.UTC(2026, 0, 1, 0, 0, 0));
     this.timeBaseSeconds = Math.floor(start.getTime() / 1000);
@@ -449,11 +454,22 @@ export class CmosRtc implements PortDevice {
       next = Math.min(next, this.timeBaseNs + k * NS_PER_S);
     }
     if (next === Infinity) return;
-    this.timer = this.clock.schedule(next, () => {
-      this.timer = undefined;
-      this.refresh();
-      this.updateIrq();
-      this.reschedule();
-    });
+    this.timer = this.clock.schedule(next, () => this.timerFired(), CMOS_TIMER_OWNER);
+  }
+
+  private timerFired(): void {
+    this.timer = undefined;
+    this.refresh();
+    this.updateIrq();
+    this.reschedule();
+  }
+
+  /** All of the RTC/CMOS state as plain data (docs/snapshots.md); its pending timer comes back with the clock's. */
+  save(): PlainObject {
+    return saveOwnFields(this, ['name', 'clock']);
+  }
+
+  restore(state: PlainObject): void {
+    restoreOwnFields(this, state);
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { Port, PortDevice } from '../bus/io-bus';
 import type { AccessSize } from '../memory/physical-memory';
+import { restoreOwnFields, saveOwnFields, type PlainObject } from '../machine/plain-state';
 
 export const COPROCESSOR_CLEAR_PORT = 0xf0;
 export const FERR_IRQ = 13;
@@ -19,6 +20,15 @@ export class CoprocessorErrorLatch implements PortDevice {
   private latched = false;
 
   constructor(private readonly setIrq: (level: boolean) => void) {}
+
+  /** All of the device's state as plain data (docs/snapshots.md). */
+  save(): PlainObject {
+    return saveOwnFields(this, ['name']);
+  }
+
+  restore(state: PlainObject): void {
+    restoreOwnFields(this, state);
+  }
 
   /** A vCPU's FERR# changed (CpuPlatform.ferr). */
   ferr(cpu: number, asserted: boolean): void {

@@ -9,6 +9,7 @@
 import type { MmioDevice, AccessSize } from '../memory/physical-memory';
 import { DeliveryMode } from './apic-registers';
 import type { InterruptMessage } from './apic-bus';
+import { restoreOwnFields, saveOwnFields, type PlainObject } from '../machine/plain-state';
 
 export const IOAPIC_PINS = 24;
 export const IOAPIC_VERSION = 0x20;
@@ -44,6 +45,15 @@ export class IoApic implements MmioDevice {
       high: new Uint32Array(IOAPIC_PINS),
       pinLevel: new Array<boolean>(IOAPIC_PINS).fill(false),
     };
+  }
+
+  /** All of the device's state as plain data (docs/snapshots.md). */
+  save(): PlainObject {
+    return saveOwnFields(this, ['name']);
+  }
+
+  restore(state: PlainObject): void {
+    restoreOwnFields(this, state);
   }
 
   /** Drive input pin `pin` (GSI) to `level` (logical assertion). */

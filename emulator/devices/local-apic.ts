@@ -8,6 +8,7 @@
  * The timer counts a 1 GHz bus clock (one tick per virtual nanosecond)
  * divided by the divide configuration, like QEMU's model.
  */
+import { restoreOwnFields, saveOwnFields, type PlainObject } from '../machine/plain-state';
 import type { InterruptController, MsrDevice } from '../cpu/platform-interface';
 import type { TimerHandle, VirtualClock } from '../time/virtual-clock';
 import {
@@ -126,6 +127,25 @@ export class LocalApic implements InterruptController, MsrDevice {
 
   constructor(readonly env: LapicEnvironment) {
     this.state = createLapicState(env.initialApicId, env.isBsp);
+    env.clock.registerTimerOwner(this.timerOwner, (at) => () => this.timerExpired(at));
+  }
+
+  /** The key of this APIC's timer in the virtual clock. */
+  private get timerOwner(): string {
+    return `lapic.${this.env.index}.timer`;
+  }
+
+  /**
+   * All of the APIC's state as plain data (docs/snapshots.md); the pending
+   * timer comes back with the clock's. After restoring every APIC, call
+   * env.baseChanged() so that the xAPIC pages are mapped where the bases say.
+   */
+  save(): PlainObject {
+    return saveOwnFields(this, ['env']);
+  }
+
+  restore(state: PlainObject): void {
+    restoreOwnFields(this, state);
   }
 
   get index(): number {
@@ -295,7 +315,7 @@ export class LocalApic implements InterruptController, MsrDevice {
   }
 
   private scheduleExpiry(at: number): void {
-    this.timer = this.env.clock.schedule(at, () => this.timerExpired(at));
+    this.timer = this.env.clock.schedule(at, () => this.timerExpired(at), this.timerOwner);
   }
 
   private timerExpired(at: number): void {

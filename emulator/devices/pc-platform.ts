@@ -24,6 +24,7 @@ import { VGA_PORT_BASE, VGA_PORT_COUNT, VgaText } from './vga/vga-text';
 import { PCI_CONFIG_ADDRESS, PCI_CONFIG_DATA, PciHostBridge } from './pci/pci-host-bridge';
 import { POST_CODE_PORT, PostCodePort } from './post-code-port';
 import { COPROCESSOR_CLEAR_PORT, CoprocessorErrorLatch, FERR_IRQ } from './coprocessor-error';
+import { restoreOwnFields, saveOwnFields, type PlainObject } from '../machine/plain-state';
 
 export type { PlatformCpu };
 
@@ -57,6 +58,7 @@ export interface PcPlatform {
   cmos: CmosRtc;
   ata: AtaController;
   system: SystemControlPorts;
+  acpiPm: AcpiPmPorts;
   imcr: Imcr;
   irq: IrqLines;
   vga: VgaText;
@@ -77,6 +79,15 @@ export class Imcr implements PortDevice {
   private select = 0;
   apicMode = true;
   constructor(private readonly changed: () => void) {}
+
+  /** All of the device's state as plain data (docs/snapshots.md). */
+  save(): PlainObject {
+    return saveOwnFields(this, ['name']);
+  }
+
+  restore(state: PlainObject): void {
+    restoreOwnFields(this, state);
+  }
   readPort(port: number): number {
     if (port === 0x22) return this.select;
     return this.select === 0x70 ? (this.apicMode ? 1 : 0) : 0xff;
@@ -223,7 +234,8 @@ export function installPcPlatform(o: PcPlatformOptions): PcPlatform {
   o.io.register(0x60, 1, system);
   o.io.register(0x64, 1, system);
   o.io.register(0xcf9, 1, system);
-  o.io.register(ACPI_PM_BASE, 12, new AcpiPmPorts(o.clock));
+  const acpiPm = new AcpiPmPorts(o.clock);
+  o.io.register(ACPI_PM_BASE, 12, acpiPm);
   // VGA registers; the text buffer at 0xB8000 is plain RAM (text-screen.ts reads it).
   const vga = new VgaText({ now: () => o.clock.now, report: (m) => report(o.currentCpu.index, m) });
   o.io.register(VGA_PORT_BASE, VGA_PORT_COUNT, vga);
@@ -237,5 +249,5 @@ export function installPcPlatform(o: PcPlatformOptions): PcPlatform {
   const coprocessorError = new CoprocessorErrorLatch((level) => irq.setLevel(FERR_IRQ, level));
   o.io.register(COPROCESSOR_CLEAR_PORT, 1, coprocessorError);
 
-  return { lapics, bus, ipiLog: bus.ipiLog, ioapic, pic, pit, cmos, ata, system, imcr, irq, vga, pci, postCode, coprocessorError };
+  return { lapics, bus, ipiLog: bus.ipiLog, ioapic, pic, pit, cmos, ata, system, acpiPm, imcr, irq, vga, pci, postCode, coprocessorError };
 }

@@ -17,6 +17,7 @@
  */
 import type { AccessSize } from '../memory/physical-memory';
 import type { PortDevice, Port } from '../bus/io-bus';
+import { restoreOwnFields, saveOwnFields, type PlainObject } from '../machine/plain-state';
 
 export const PIC_MASTER_BASE = 0x20;
 export const PIC_SLAVE_BASE = 0xa0;
@@ -272,6 +273,17 @@ export class DualPic implements PortDevice {
 
   /** @param onOutputChange called whenever the master's INT output (to the CPU) changes level. */
   constructor(private readonly onOutputChange: (level: boolean) => void) {}
+
+  /** Both chips' whole state as plain data (docs/snapshots.md); snapshot() is the debugger's view of it. */
+  save(): PlainObject {
+    return { master: saveOwnFields(this.master), slave: saveOwnFields(this.slave), output: this.output };
+  }
+
+  restore(state: PlainObject): void {
+    restoreOwnFields(this.master, state.master as PlainObject);
+    restoreOwnFields(this.slave, state.slave as PlainObject);
+    this.output = state.output as boolean;
+  }
 
   /**
    * Drive IRQ line irq (0-15) to level. The master's IR2 carries the

@@ -18,6 +18,7 @@
 import type { AccessSize } from '../memory/physical-memory';
 import type { PortDevice, Port } from '../bus/io-bus';
 import type { TimerHandle, VirtualClock } from '../time/virtual-clock';
+import { restoreOwnFields, saveOwnFields, type PlainObject } from '../machine/plain-state';
 
 export const PIT_BASE = 0x40;
 export const PORT_B = 0x61;
@@ -81,6 +82,17 @@ export interface PitChannelSnapshot {
   gate: boolean;
   nullCount: boolean;
   programmed: boolean;
+}
+
+/** The key of the PIT's IRQ0 timer in the virtual clock. */
+export const PIT_TIMER_OWNER = 'pit.irq0';
+
+export interface PitState {
+  counters: PlainObject[];
+  portB: number;
+  irq0Level: boolean;
+  /** Id of the pending IRQ0 timer in the virtual clock, or null. */
+  irq0Timer: number | null;
 }
 
 export interface PitSnapshot {
@@ -457,7 +469,22 @@ export class Pit8254 implements PortDevice {
   constructor(
     private readonly clock: VirtualClock,
     private readonly setIrq0: (level: boolean) => void,
-  ) {}
+  ) {
+    clock.registerTimerOwner(PIT_TIMER_OWNER, () => () => this.updateIrq0());
+  }
+
+  /** All of the PIT's state as plain data (docs/snapshots.md); unlike snapshot(), changes nothing. */
+  save(): PitState {
+    return { counters: this.counters.map((c) => saveOwnFields(c)), portB: this.portB, irq0Level: this.irq0Level, irq0Timer: this.irq0Timer?.id ?? null };
+  }
+
+  /** Take over a saved state; the pending IRQ0 timer comes back with the clock's (restore the clock too). */
+  restore(state: PitState): void {
+    state.counters.forEach((c, i) => restoreOwnFields(this.counters[i], c));
+    this.portB = state.portB;
+    this.irq0Level = state.irq0Level;
+    this.irq0Timer = state.irq0Timer === null ? undefined : { id: state.irq0Timer };
+  }
 
   /** The current CLK tick (CLK rising edges since virtual time 0). */
   get tick(): number {
@@ -544,6 +571,6 @@ export class Pit8254 implements PortDevice {
     this.clock.cancel(this.irq0Timer);
     this.irq0Timer = undefined;
     const next = counter.nextEvent(t);
-    if (next !== undefined) this.irq0Timer = this.clock.schedule(nsAtTick(next), () => this.updateIrq0());
+    if (next !== undefined) this.irq0Timer = this.clock.schedule(nsAtTick(next), () => this.updateIrq0(), PIT_TIMER_OWNER);
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { AccessSize } from '../memory/physical-memory';
 import type { PortDevice, Port } from '../bus/io-bus';
+import { restoreOwnFields, saveOwnFields, type PlainObject } from '../machine/plain-state';
 
 export const KBC_DATA_PORT = 0x60;
 export const KBC_STATUS_PORT = 0x64;
@@ -57,6 +58,15 @@ export class SystemControlPorts implements PortDevice {
     this.requestReset = options.requestReset;
     this.setA20 = options.setA20;
     this.a20 = options.a20Enabled ?? true;
+  }
+
+  /** All of the device's state as plain data (docs/snapshots.md). */
+  save(): PlainObject {
+    return saveOwnFields(this, ['name']);
+  }
+
+  restore(state: PlainObject): void {
+    restoreOwnFields(this, state);
   }
 
   get a20Enabled(): boolean {

@@ -16,6 +16,7 @@
 import type { AccessSize } from '../memory/physical-memory';
 import type { PortDevice, Port } from '../bus/io-bus';
 import type { TimerHandle, VirtualClock } from '../time/virtual-clock';
+import { restoreOwnFields, saveOwnFields, type PlainObject } from '../machine/plain-state';
 
 export const COM1_BASE = 0x3f8;
 export const COM1_IRQ = 4;
@@ -52,6 +53,8 @@ export type SerialIrqGate = 'none' | 'out2';
 
 export interface UartOptions {
   name?: string;
+  /** Short unique name in the machine, 'com1' by default (snapshot timer keys). */
+  key?: string;
   /** Paces host input one character time apart in virtual time; without it input enters as soon as there is room. */
   clock?: VirtualClock;
   irqGate?: SerialIrqGate;
@@ -80,6 +83,8 @@ export interface UartState {
 
 export class Uart16550 implements PortDevice {
   readonly name: string;
+  /** Short unique name in the machine ('com1'): the key of its timer in snapshots. */
+  readonly key: string;
   private state: UartState = Uart16550.initialState();
   private irqLevel = false;
   private arrivalTimer: TimerHandle | undefined;
@@ -98,6 +103,8 @@ export class Uart16550 implements PortDevice {
     options: UartOptions = {},
   ) {
     this.name = options.name ?? 'COM1 16550A';
+    this.key = options.key ?? 'com1';
+    options.clock?.registerTimerOwner(this.timerOwner, () => () => this.arrival());
     this.clock = options.clock;
     this.irqGate = options.irqGate ?? 'none';
     this.report = options.report ?? (() => {});
@@ -111,11 +118,27 @@ export class Uart16550 implements PortDevice {
     };
   }
 
+  /** The key of this UART's receive timer in the virtual clock. */
+  private get timerOwner(): string {
+    return `uart.${this.key}.rx`;
+  }
+
+  /** All of the UART's state (registers, FIFO, host input, interrupt line) as plain data (docs/snapshots.md). */
+  save(): PlainObject {
+    return saveOwnFields(this, ['name', 'key', 'clock', 'irqGate']);
+  }
+
+  /** Take over a saved state as it was; the pending receive timer comes back with the clock's. */
+  restore(state: PlainObject): void {
+    restoreOwnFields(this, state);
+  }
+
   snapshot(): UartState {
     return { ...this.state, receiveBuffer: [...this.state.receiveBuffer], hostInput: [...this.state.hostInput] };
   }
 
-  restore(state: UartState): void {
+  /** Replace the line state (the registers and FIFOs) and carry on from it at the current time. */
+  restoreRegisters(state: UartState): void {
     this.state = { ...state, receiveBuffer: [...state.receiveBuffer], hostInput: [...state.hostInput] };
     this.clock?.cancel(this.arrivalTimer);
     this.arrivalTimer = undefined;
@@ -179,11 +202,15 @@ export class Uart16550 implements PortDevice {
       return;
     }
     const at = Math.max(this.clock.now, s.nextArrival);
-    this.arrivalTimer = this.clock.schedule(at, () => {
-      this.arrivalTimer = undefined;
-      if (this.receiverSpace() > 0 && s.hostInput.length > 0) this.receive([s.hostInput.shift()!]);
-      this.pumpHostInput();
-    });
+    this.arrivalTimer = this.clock.schedule(at, () => this.arrival(), this.timerOwner);
+  }
+
+  /** One host byte reaches the receiver (the timer pumpHostInput armed). */
+  private arrival(): void {
+    const s = this.state;
+    this.arrivalTimer = undefined;
+    if (this.receiverSpace() > 0 && s.hostInput.length > 0) this.receive([s.hostInput.shift()!]);
+    this.pumpHostInput();
   }
 
   /** Room left in the receiver (the host side waits when it is full rather than losing input). */

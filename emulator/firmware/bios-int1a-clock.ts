@@ -18,6 +18,14 @@ export class TimeOfDay {
   /** Ticks added by INT 1Ah AH=01h (set tick count). */
   private tickOffset = 0;
 
+  save(): number {
+    return this.tickOffset;
+  }
+
+  restore(tickOffset: number): void {
+    this.tickOffset = tickOffset;
+  }
+
   ticks(nowNs: number): number {
     const elapsed = Math.floor(((nowNs / 1e9) * PIT_HZ) / 65536);
     return (((elapsed + this.tickOffset) % TICKS_PER_DAY) + TICKS_PER_DAY) % TICKS_PER_DAY;

@@ -46,6 +46,15 @@ export class BiosServices implements PortDevice {
   private readonly ctx: BiosContext;
   private readonly timeOfDay = new TimeOfDay();
 
+  /** The BIOS services' own state (the rest lives in guest memory: BDA, the screen). */
+  save(): { tickOffset: number } {
+    return { tickOffset: this.timeOfDay.save() };
+  }
+
+  restore(state: { tickOffset: number }): void {
+    this.timeOfDay.restore(state.tickOffset);
+  }
+
   constructor(private readonly options: BiosServicesOptions) {
     this.ctx = {
       memory: options.memory,

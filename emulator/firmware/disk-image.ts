@@ -3,6 +3,8 @@
  * buffer in tests). The emulator reads it only through this interface, and
  * writes through writeSectors when the disk has one.
  */
+import { restoreOwnFields, saveOwnFields, type PlainObject } from '../machine/plain-state';
+
 export const SECTOR_SIZE = 512;
 
 export interface DiskImage {
@@ -48,6 +50,16 @@ export class OverlayDisk implements DiskImage {
   private readonly overlay = new Map<number, Uint8Array>();
   constructor(private readonly base: DiskImage, private readonly writeBack?: DiskWriteBack) {
     this.sectorCount = base.sectorCount;
+  }
+
+  /** The copy-on-write overlay as plain data (docs/snapshots.md); the base image is configuration, not state. */
+  save(): PlainObject {
+    return saveOwnFields(this, ['base', 'sectorCount']);
+  }
+
+  /** Replace the overlay by a saved one (the write-back target is not told: the host file keeps what was written). */
+  restore(state: PlainObject): void {
+    restoreOwnFields(this, state);
   }
 
   /** Sectors written since the machine started, by LBA. */

@@ -23,6 +23,7 @@ import { findStaleEntries, validateStartupState, type ValidatedStartup } from '.
 import { Reg, type CpuState } from '../cpu/cpu-state';
 import type { EventDetails, MachineEvent, PvRefusedEvent } from '../events/machine-events';
 import type { PhysicalMemory } from '../memory/physical-memory';
+import { fromPlain, toPlain, type PlainObject } from '../machine/plain-state';
 
 /** What the hypervisor needs from a vCPU. */
 export interface ParavirtCpu {
@@ -77,6 +78,16 @@ export class ParavirtHypervisor {
   readonly registrations = new Map<number, StartupRegistration>();
 
   constructor(private readonly host: ParavirtHost) {}
+
+  /** The interface's state: the startup registrations (docs/snapshots.md). */
+  save(): PlainObject {
+    return { registrations: toPlain(this.registrations) };
+  }
+
+  restore(state: PlainObject): void {
+    this.registrations.clear();
+    for (const [k, v] of fromPlain(state.registrations) as Map<number, StartupRegistration>) this.registrations.set(k, v);
+  }
 
   /** CPUID for the hypervisor range, or undefined for leaves that are not ours. */
   cpuidLeaf(leaf: number, _subleaf: number): CpuidResult | undefined {

@@ -189,7 +189,7 @@ describe('16550A UART (COM1)', () => {
     const snap = uart.snapshot();
     wr(SCR, 0);
     wr(LCR, 0);
-    uart.restore(snap);
+    uart.restoreRegisters(snap);
     assert.equal(rd(SCR), 0x5a);
     assert.equal(rd(LCR), 0x1b);
   });

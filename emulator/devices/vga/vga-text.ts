@@ -12,6 +12,7 @@
  * lines, as mode 3's 720x400 timing), so a guest that waits for vertical
  * retrace makes progress and does so identically on every run.
  */
+import { fromPlain, toPlain, type PlainObject } from '../../machine/plain-state';
 import type { PortDevice, Port } from '../../bus/io-bus';
 import type { AccessSize } from '../../memory/physical-memory';
 import {
@@ -51,12 +52,15 @@ export class VgaText implements PortDevice {
     return this.state;
   }
 
-  save(): VgaState {
-    return cloneVgaState(this.state);
+  /** The registers and which notes were reported, as plain data (docs/snapshots.md). */
+  save(): PlainObject {
+    return { registers: toPlain(cloneVgaState(this.state)), reported: [...this.reported] };
   }
 
-  restore(state: VgaState): void {
-    this.state = cloneVgaState(state);
+  restore(state: PlainObject): void {
+    this.state = cloneVgaState(fromPlain(state.registers) as VgaState);
+    this.reported.clear();
+    for (const key of state.reported as string[]) this.reported.add(key);
   }
 
   reset(): void {
