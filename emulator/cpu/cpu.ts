@@ -7,6 +7,7 @@
  * per-register fast-path bounds recomputed on every segment load (SDM Vol. 3A
  * 5.3), paging goes through the MMU's TLB.
  */
+import { fromPlain, restoreOwnFields, saveFields, saveOwnFields, toPlain, type Plain, type PlainObject } from '../machine/plain-state';
 import type { IoBus } from '../bus/io-bus';
 import type { MachineEventBus } from '../events/machine-events';
 import type { PhysicalMemory } from '../memory/physical-memory';
@@ -70,6 +71,22 @@ const EMPTY_VIEW = new Uint32Array(0);
 interface CodePage {
   generation: number;
   insns: (DecodedInstruction | undefined)[];
+}
+
+/** Cpu fields beside CpuState that Cpu.save() keeps (the rest of the object is configuration or caches). */
+const CPU_SAVED_FIELDS = [
+  'instructionsRetired', 'sliceStart', 'insnEip', 'faultVector', 'faultErrorCode', 'extBit',
+  'attention', 'nmiPending', 'nmiBlocked', 'initPending', 'stopRequested', 'yieldRequested', 'shadowAt', 'resumeFrom', 'stopReason',
+  'tscOffset', 'sysenterCs', 'sysenterEsp', 'sysenterEip', 'miscEnable', 'pat',
+  'singleStepPending', 'farOffset', 'farSelector', 'externalEventsTaken', 'ferrAsserted', 'ferrUnwiredReported',
+] as const;
+
+/** A vCPU's saved state (Cpu.save). */
+export interface CpuSaved {
+  state: Plain;
+  fields: PlainObject;
+  alu: PlainObject;
+  mmuFaultErrorCode: number;
 }
 
 /** Why the last slice ended early (for the debugger). */
@@ -231,6 +248,29 @@ export class Cpu implements SchedulableCpu, CpuSignalPins {
     this._state = s;
     this.gpr = s.gpr;
     this.syncDerivedState();
+  }
+
+  /**
+   * Everything of this vCPU that is state (docs/snapshots.md): CpuState incl.
+   * x87, and what is kept beside it (pending NMI/INIT, the interrupt shadow,
+   * the TSC offset and MSRs, instruction counts, the fault and event
+   * bookkeeping between instructions), as plain data. Caches are not saved.
+   */
+  save(): CpuSaved {
+    return { state: toPlain(this._state), fields: saveFields(this, CPU_SAVED_FIELDS), alu: saveOwnFields(this.alu), mmuFaultErrorCode: this.mmu.faultErrorCode };
+  }
+
+  /** Take over a saved state; every cache (TLB, decoded code pages, segment fast paths, data-page views) starts afresh. */
+  restore(saved: CpuSaved): void {
+    this.state = fromPlain(saved.state) as CpuState;
+    this.mmu.flushAll();
+    this.codeCache.clear();
+    this.lastCodePageIndex = -1;
+    this.lastCodePage = undefined;
+    this.fastPage = { generation: -1, insns: [] };
+    restoreOwnFields(this, saved.fields);
+    restoreOwnFields(this.alu, saved.alu);
+    this.mmu.faultErrorCode = saved.mmuFaultErrorCode;
   }
 
   get activity(): ActivityState {

@@ -54,6 +54,13 @@ export type RunResult = { kind: 'exited'; reason: ExitReason } | { kind: 'budget
 
 export const MAX_CPUS = 255;
 
+export interface MachineRunState {
+  exitReason: ExitReason | null;
+  stopRequested: boolean;
+  reportedPorts: number[];
+  currentCpu: number;
+}
+
 export class Machine {
   readonly memory: PhysicalMemory;
   readonly io = new IoBus();
@@ -66,6 +73,8 @@ export class Machine {
   scheduler!: Scheduler;
   private exitReason: ExitReason | undefined;
   private stopRequested = false;
+  /** Ports without a device that were already reported (once each). */
+  private readonly reportedPorts = new Set<number>();
   /** Raised COM1 interrupt line; the PC platform connects it to the interrupt controllers. */
   com1IrqSink: (level: boolean) => void = () => {};
 
@@ -89,7 +98,7 @@ export class Machine {
     this.io.register(COM1_BASE, 8, this.com1);
     // A kernel probing for a device this PC does not have (COM2, LPT1, a floppy controller) reads all-ones, as on
     // real hardware; say so once per port so that a misread 0xFF can be traced to its cause.
-    const reportedPorts = new Set<number>();
+    const reportedPorts = this.reportedPorts;
     this.io.onUnclaimed = (port, size, write) => {
       if (reportedPorts.has(port)) return;
       reportedPorts.add(port);
@@ -113,6 +122,19 @@ export class Machine {
       quantum: this.config.quantum ?? DEFAULT_QUANTUM,
       seed: this.config.seed ?? DEFAULT_SEED,
     });
+  }
+
+  /** The machine's own run state (snapshots; the parts save themselves, see machine-snapshot.ts). */
+  save(): MachineRunState {
+    return { exitReason: this.exitReason === undefined ? null : { ...this.exitReason }, stopRequested: this.stopRequested, reportedPorts: [...this.reportedPorts], currentCpu: this.currentCpu.index };
+  }
+
+  restore(state: MachineRunState): void {
+    this.exitReason = state.exitReason === null ? undefined : { ...state.exitReason };
+    this.stopRequested = state.stopRequested;
+    this.reportedPorts.clear();
+    for (const port of state.reportedPorts) this.reportedPorts.add(port);
+    this.currentCpu.index = state.currentCpu;
   }
 
   get exited(): ExitReason | undefined {

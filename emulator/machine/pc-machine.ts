@@ -65,6 +65,8 @@ export interface PcMachine {
   bootExplanation: string[];
   hypervisor: ParavirtHypervisor;
   bios: BiosServices;
+  /** The attached disks (primary master, slave) with their copy-on-write overlays. */
+  disks: OverlayDisk[];
 }
 
 export function createPcMachine(options: PcMachineOptions, host: MachineHost): PcMachine {
@@ -77,7 +79,7 @@ export function createPcMachine(options: PcMachineOptions, host: MachineHost): P
   const raw: Uint8Array[] = options.disks !== undefined && options.disks.length > 0 ? options.disks : options.disk !== undefined ? [options.disk] : isElfImage ? [] : [options.image];
   if (raw.length > 2) throw new BootError(`at most two disks can be attached (primary master and slave), got ${raw.length}`);
   const writeBack = options.diskWriteBack;
-  const disks: DiskImage[] = raw.map((bytes, index) => new OverlayDisk(diskFromBytes(bytes), writeBack && ((lba, data) => writeBack(index, lba, data))));
+  const disks: OverlayDisk[] = raw.map((bytes, index) => new OverlayDisk(diskFromBytes(bytes), writeBack && ((lba, data) => writeBack(index, lba, data))));
   const cpus: Cpu[] = [];
 
   // The paravirtual interface sees vCPUs by APIC ID; APIC IDs are 0..N-1 (the firmware's MADT and MP tables say the same).
@@ -189,7 +191,7 @@ export function createPcMachine(options: PcMachineOptions, host: MachineHost): P
   applyBootEntry(bsp, boot.entry);
   bsp.state = bsp.state;
   const bootExplanation = boot.explanation.split(': ').filter((s) => s.length > 0);
-  return { machine, cpus, platform, firmware: boot.firmware, boot, bootExplanation, hypervisor, bios };
+  return { machine, cpus, platform, firmware: boot.firmware, boot, bootExplanation, hypervisor, bios, disks };
 }
 
 /** Where a vCPU just started, for the IPI log: real-mode CS:IP or the protected-mode entry. */

@@ -29,6 +29,13 @@ export interface SliceRecord {
   retired: number;
 }
 
+export interface SchedulerState {
+  round: number;
+  /** SeededRandom state. */
+  random: number;
+  stopRound: boolean;
+}
+
 export type RoundResult =
   /** Reused by the next round: read `retired` before calling runRound again. */
   | { kind: 'ran'; retired: number }
@@ -54,6 +61,17 @@ export class Scheduler {
   ) {
     if (!Number.isInteger(options.quantum) || options.quantum < 1) throw new RangeError('quantum must be a positive integer');
     this.random = new SeededRandom(options.seed);
+  }
+
+  /** Where the interleaving stands: the round number and the seeded generator (snapshots). */
+  save(): SchedulerState {
+    return { round: this.round, random: this.random.save(), stopRound: this.stopRound };
+  }
+
+  restore(state: SchedulerState): void {
+    this.round = state.round;
+    this.random.restore(state.random);
+    this.stopRound = state.stopRound;
   }
 
   /** Slice length for the next vCPU: the quantum, shortened by the seeded jitter. */

@@ -7,6 +7,15 @@ export class SeededRandom {
     this.state = (Math.imul(seed >>> 0, 0x9e3779b1) ^ 0x6d2b79f5) >>> 0 || 0x6d2b79f5;
   }
 
+  /** The generator's whole state (snapshots). */
+  save(): number {
+    return this.state;
+  }
+
+  restore(state: number): void {
+    this.state = state >>> 0;
+  }
+
   /** Next value in 0 .. 2^32-1. */
   nextU32(): number {
     let x = this.state;

@@ -26,6 +26,8 @@ export interface UnbackedAccess {
   write: boolean;
 }
 
+import { decodeBase64, encodeBase64 } from '../machine/plain-state';
+
 const CHUNK_SHIFT = 16;
 const CHUNK_SIZE = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK_SIZE - 1;
@@ -42,6 +44,13 @@ interface MmioRegion {
   base: PhysicalAddress;
   length: number;
   device: MmioDevice;
+}
+
+export interface PhysicalMemoryState {
+  ramSize: number;
+  chunkSize: number;
+  /** [chunk index, base64 contents] of every allocated chunk; the others are zero. */
+  chunks: [number, string][];
 }
 
 export class PhysicalMemory {
@@ -73,6 +82,43 @@ export class PhysicalMemory {
     }
     this.chunks = new Array<Uint8Array | undefined>(Math.ceil(ramSize / CHUNK_SIZE)).fill(undefined);
     this.chunks32 = new Array<Uint32Array | undefined>(this.chunks.length).fill(undefined);
+  }
+
+  /** The RAM contents as plain data: every allocated 64 KiB chunk, base64 (docs/snapshots.md). MMIO is the devices'. */
+  save(): PhysicalMemoryState {
+    const chunks: [number, string][] = [];
+    this.chunks.forEach((chunk, index) => {
+      if (chunk !== undefined) chunks.push([index, encodeBase64(chunk)]);
+    });
+    return { ramSize: this.ramSize, chunkSize: CHUNK_SIZE, chunks };
+  }
+
+  /**
+   * Replace the RAM contents by saved ones. Every page's write generation
+   * moves on, so no vCPU keeps instructions decoded from the old contents,
+   * and the vCPUs drop their direct RAM views (layout listeners).
+   */
+  restore(state: PhysicalMemoryState): void {
+    if (state.ramSize !== this.ramSize || state.chunkSize !== CHUNK_SIZE) throw new Error(`memory snapshot of ${state.ramSize} bytes does not fit this machine's ${this.ramSize}`);
+    const saved = new Map(state.chunks);
+    for (let index = 0; index < this.chunks.length; index++) {
+      const data = saved.get(index);
+      if (data === undefined) {
+        this.chunks[index]?.fill(0);
+        continue;
+      }
+      const bytes = decodeBase64(data);
+      if (bytes.length !== CHUNK_SIZE) throw new Error(`memory snapshot chunk ${index} has ${bytes.length} bytes`);
+      let chunk = this.chunks[index];
+      if (chunk === undefined) {
+        chunk = new Uint8Array(CHUNK_SIZE);
+        this.chunks[index] = chunk;
+        this.chunks32[index] = new Uint32Array(chunk.buffer);
+      }
+      chunk.set(bytes);
+    }
+    for (let i = 0; i < PAGE_COUNT; i++) this.pageWriteGeneration[i]++;
+    this.layoutChanged();
   }
 
   /** Register an MMIO device over [base, base+length); both 4 KiB aligned. */
