@@ -185,6 +185,15 @@ describe('machine snapshots (save, restore into a fresh machine, lock-step)', fu
     for (const before of [2_000_000, 12_000_000]) lockStep(guest('ioapic-com1', 4), before, 10, 50_000, { toEnd: true });
   });
 
+  it('pic-imcr (PIT channel 0 at 100 Hz through the 8259 and IMCR) runs in lock-step with IRQ0 timers pending at the save', function () {
+    let pitPending = 0;
+    for (const before of [1_000, 2_500, 4_000, 4_600, 4_800, 5_000]) {
+      const r = lockStep(guest('pic-imcr', 1), before, 10, 50, { toEnd: true });
+      if (r.pendingTimers.includes('pit.irq0')) pitPending++;
+    }
+    assert.ok(pitPending >= 2, `the PIT's IRQ0 timer was pending at ${pitPending} save points`);
+  });
+
   it('restoring into the same machine after it ran on (going back) replays the same run', function () {
     const m = start(smpDemo());
     runFor(m, 2_000_000);
@@ -204,6 +213,27 @@ describe('machine snapshots (save, restore into a fresh machine, lock-step)', fu
       assert.equal(machineStateHash(m.pc), hashes[i], `replayed chunk ${i}`);
     }
     assert.equal(text(m.out.slice(replayFrom)), firstOutput);
+  });
+
+  it('the check can fail: one changed LAPIC field (the LVT vector of a pending timer) makes the guest itself diverge', function () {
+    const original = start(guest('lapic-timer', 4));
+    runFor(original, 11_000_000);
+    const snapshot = serialized(saveMachine(original.pc));
+    assert.ok(snapshot.clock.timers.some((t) => t.owner === 'lapic.1.timer'), 'LAPIC 1 has its timer pending');
+    const lvt = (snapshot.devices.lapics[1].state as PlainObject).lvt as number[];
+    lvt[1] = (lvt[1] & ~0xff) | (((lvt[1] & 0xff) + 1) & 0xff);
+    const restored = start(guest('lapic-timer', 4));
+    restoreMachine(restored.pc, snapshot);
+    const outAtSave = original.out.length;
+    runFor(original, 1_000_000);
+    runFor(restored, 1_000_000);
+    // Not only the perturbed field: what the guest did (its memory, its vCPUs or its output) differs.
+    const guestSide = (pc: PcMachine): string => {
+      const saved = saveMachine(pc);
+      return createHash('sha256').update(canonicalJson({ memory: saved.memory, cpus: saved.cpus })).digest('hex');
+    };
+    assert.ok(guestSide(restored.pc) !== guestSide(original.pc) || text(restored.out) !== text(original.out.slice(outAtSave)), 'the perturbed machine behaved the same');
+    assert.notEqual(machineStateHash(restored.pc), machineStateHash(original.pc));
   });
 
   it('the check can fail: a perturbed PIT count in the restored machine makes the hashes diverge', function () {
