@@ -1,7 +1,8 @@
 /**
  * What the gdb tests share: whether Debian's gdb and QEMU are installed, a
  * `bringup run --gdb` process (the bundled CLI, as users run it) with the
- * port it printed, and gdb in batch mode against a port.
+ * port it printed, the same image under QEMU's gdbstub with the port QEMU
+ * printed, and gdb in batch mode against a port.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -59,19 +60,65 @@ export function startBringupStub(args: string[]): Promise<StubProcess> {
   });
 }
 
+/** The options the QEMU peer runs with, besides the gdbstub and the image: as the sample's README, serial on stdout. */
+export function qemuMachineArgs(cpus: number): string[] {
+  return ['-cpu', 'qemu32', '-smp', String(cpus), '-m', '128', '-nographic', '-monitor', 'none', '-no-reboot', '-nic', 'none', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'];
+}
+
+/**
+ * `qemu-system-i386 ARGS -S` with its gdbstub on a port the kernel picks:
+ * a socket chardev on 127.0.0.1 port 0 with wait=on makes QEMU print
+ * `QEMU waiting for connection on: disconnected:tcp:127.0.0.1:PORT` and
+ * hold its start-up until a debugger connects (as `bringup run --gdb
+ * --gdb-wait` prints its port). Resolves with that port.
+ */
+export function startQemuStub(args: string[]): Promise<StubProcess> {
+  const gdbArgs = ['-S', '-chardev', 'socket,id=gdb0,host=127.0.0.1,port=0,server=on,wait=on,nodelay=on', '-gdb', 'chardev:gdb0'];
+  const child = spawn('qemu-system-i386', [...args, ...gdbArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let stdout = '';
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`QEMU printed no gdbstub port within 20 s:\n${stderr}`)), 20_000);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString('utf8');
+      const m = /waiting for connection on: disconnected:tcp:[^:]+:(\d+)/.exec(stderr);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve({ port: Number(m[1]), child, stderr: () => stderr, stdout: () => stdout, exit });
+      }
+    });
+    void exit.then((code) => reject(new Error(`QEMU exited (${code}) before listening:\n${stderr}`)));
+  });
+}
+
+/** SIGKILL a stub process that is still running (after hooks: no orphans). */
+export function killStub(stub: StubProcess | undefined): void {
+  if (stub !== undefined && stub.child.exitCode === null && stub.child.signalCode === null) stub.child.kill('SIGKILL');
+}
+
 export interface GdbRun {
   output: string;
   status: number | null;
 }
 
-/** gdb -batch with one -ex per command; its stdout and stderr together, in order. */
+/**
+ * gdb -batch with one -ex per command; its stdout and stderr together, in
+ * order: both are one pipe (`2>&1`), since two pipes read apart can
+ * interleave a monitor reply or an error line out of place.
+ */
 export function runGdbBatch(commands: string[], timeoutMs = 120_000): Promise<GdbRun> {
   const args = ['-batch', '-nx', '-q'];
   for (const c of commands) args.push('-ex', c);
-  const child = spawn('gdb', args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
+  const child = spawn('/bin/sh', ['-c', 'exec gdb "$@" 2>&1', 'gdb', ...args], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
   let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  child.stdout.setEncoding('utf8'); // a UTF-8 sequence split between two reads stays one character
+  child.stdout.on('data', (d: string) => (output += d));
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('exit', (status) => {
