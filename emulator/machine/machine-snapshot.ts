@@ -47,6 +47,28 @@ export interface MachineSnapshot {
   bios: { tickOffset: number };
 }
 
+/** A device with one saved state; method syntax, so each device's own state type is accepted. */
+interface SavedDevice {
+  save(): object;
+  restore(state: never): void;
+}
+
+/** The devices the PC has one of, under their names in MachineSnapshot.devices (the local APICs are a list beside them). */
+function singleDevices(pc: PcMachine) {
+  const p = pc.platform;
+  return {
+    com1: pc.machine.com1, apicBus: p.bus, ioapic: p.ioapic, pic: p.pic, pit: p.pit, cmos: p.cmos, ata: p.ata, system: p.system,
+    acpiPm: p.acpiPm, imcr: p.imcr, vga: p.vga, pci: p.pci, postCode: p.postCode, coprocessorError: p.coprocessorError,
+  } satisfies Record<Exclude<keyof MachineSnapshot['devices'], 'lapics'>, SavedDevice>;
+}
+
+function saveDevices(pc: PcMachine): Omit<MachineSnapshot['devices'], 'lapics'> {
+  const devices = singleDevices(pc);
+  const saved: Partial<Record<keyof typeof devices, PlainObject>> = {};
+  for (const name of Object.keys(devices) as (keyof typeof devices)[]) saved[name] = devices[name].save() as PlainObject;
+  return saved as Omit<MachineSnapshot['devices'], 'lapics'>;
+}
+
 /** Save the machine between scheduler rounds (not from inside a device or instruction callback). */
 export function saveMachine(pc: PcMachine): MachineSnapshot {
   const { machine, platform: p } = pc;
@@ -59,23 +81,7 @@ export function saveMachine(pc: PcMachine): MachineSnapshot {
     scheduler: machine.scheduler.save(),
     memory: machine.memory.save(),
     cpus: pc.cpus.map((cpu) => cpu.save()),
-    devices: {
-      com1: machine.com1.save(),
-      lapics: p.lapics.map((l) => l.save()),
-      apicBus: p.bus.save(),
-      ioapic: p.ioapic.save(),
-      pic: p.pic.save(),
-      pit: p.pit.save() as unknown as PlainObject,
-      cmos: p.cmos.save(),
-      ata: p.ata.save(),
-      system: p.system.save(),
-      acpiPm: p.acpiPm.save(),
-      imcr: p.imcr.save(),
-      vga: p.vga.save(),
-      pci: p.pci.save() as unknown as PlainObject,
-      postCode: p.postCode.save(),
-      coprocessorError: p.coprocessorError.save(),
-    },
+    devices: { ...saveDevices(pc), lapics: p.lapics.map((l) => l.save()) },
     disks: pc.disks.map((d) => d.save()),
     hypervisor: pc.hypervisor.save(),
     bios: pc.bios.save(),
@@ -99,21 +105,9 @@ export function restoreMachine(pc: PcMachine, snapshot: MachineSnapshot): void {
   machine.clock.restore(snapshot.clock);
   machine.scheduler.restore(snapshot.scheduler);
   machine.restore(snapshot.run);
-  machine.com1.restore(d.com1);
   p.lapics.forEach((l, i) => l.restore(d.lapics[i]));
-  p.bus.restore(d.apicBus);
-  p.ioapic.restore(d.ioapic);
-  p.pic.restore(d.pic);
-  p.pit.restore(d.pit as never);
-  p.cmos.restore(d.cmos);
-  p.ata.restore(d.ata);
-  p.system.restore(d.system);
-  p.acpiPm.restore(d.acpiPm);
-  p.imcr.restore(d.imcr);
-  p.vga.restore(d.vga);
-  p.pci.restore(d.pci as never);
-  p.postCode.restore(d.postCode);
-  p.coprocessorError.restore(d.coprocessorError);
+  const devices = singleDevices(pc);
+  for (const name of Object.keys(devices) as (keyof typeof devices)[]) devices[name].restore(d[name] as never);
   pc.disks.forEach((disk, i) => disk.restore(snapshot.disks[i]));
   pc.hypervisor.restore(snapshot.hypervisor);
   pc.bios.restore(snapshot.bios);
