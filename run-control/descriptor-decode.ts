@@ -2,6 +2,7 @@
  * Decoding of segment descriptors and gates as they sit in the GDT, LDT and
  * IDT (SDM Vol. 3A 3.4.5, 3.5, 6.11, 7.2.2).
  */
+import { hex } from './hex';
 
 export interface DecodedDescriptor {
   kind: 'null' | 'code' | 'data' | 'tss' | 'ldt' | 'call-gate' | 'interrupt-gate' | 'trap-gate' | 'task-gate' | 'reserved';
@@ -34,9 +35,6 @@ const SYSTEM_TYPES: Record<number, { kind: DecodedDescriptor['kind']; name: stri
   0xf: { kind: 'trap-gate', name: '32-bit trap gate' },
 };
 
-function hex(v: number, digits = 8): string {
-  return '0x' + (v >>> 0).toString(16).padStart(digits, '0');
-}
 
 export function decodeDescriptor(low: number, high: number): DecodedDescriptor {
   low >>>= 0;

@@ -4,6 +4,7 @@
  * effects (no accessed/dirty bits, no TLB).
  */
 import type { PhysicalMemory } from '../emulator/memory/physical-memory';
+import { hex } from './hex';
 
 export interface PageWalkStep {
   level: string;
@@ -18,10 +19,6 @@ export interface PageWalk {
   steps: PageWalkStep[];
   physical?: number;
   fault?: string;
-}
-
-function hex(v: number, d = 8): string {
-  return '0x' + (v >>> 0).toString(16).padStart(d, '0');
 }
 
 function flags(e: number): string {
